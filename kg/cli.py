@@ -1,0 +1,179 @@
+"""The ``kg`` command: a thin shell over the library (each command parses, calls one function, prints)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from kg import ui as ui_pkg
+from kg.build import build_graph, ingest_files
+from kg.config import load_config
+from kg.errors import KGError
+from kg.ontology import load_ontology
+from kg.query import format_result, run_sparql
+from kg.stats import GraphStats, graph_stats
+from kg.store import open_store
+
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class _Settings:
+    def __init__(self, config, store, quiet, verbose, traceback):
+        self.config_path, self.store, self.quiet, self.verbose, self.traceback = (
+            config, store, quiet, verbose, traceback)
+
+    def config(self):
+        return load_config(self.config_path, self.store)
+
+
+def common_options(func):
+    """Add --config, --store, --quiet, --verbose and --traceback, and turn KGError into exit codes."""
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                  help="kg.toml to use (default: $KG_CONFIG or ./kg.toml).")
+    @click.option("--store", type=click.Path(file_okay=False), help="Store folder (overrides kg.toml).")
+    @click.option("--quiet", "-q", is_flag=True, help="Print results only, no progress or summaries.")
+    @click.option("--verbose", "-v", is_flag=True, help="Print warnings and every finding.")
+    @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error (bug hunts).")
+    @functools.wraps(func)
+    def wrapper(config_path, store, quiet, verbose, traceback, **kwargs):
+        settings = _Settings(config_path, store, quiet, verbose, traceback)
+        try:
+            return func(settings, **kwargs)
+        except KGError as exc:
+            if traceback:
+                raise
+            click.echo(exc.report(), err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+@contextlib.contextmanager
+def _progress(settings: _Settings):
+    """Yield a callback that shows the current stage on a terminal, and nothing when piped."""
+    console = Console(stderr=True)
+    if settings.quiet or not console.is_terminal:
+        yield lambda _msg: None
+        return
+    with console.status("starting") as status:
+        yield lambda msg: status.update(msg)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="aigc-kg")
+def main():
+    """The AIGC industry knowledge graph: build it, validate it, query it, browse it."""
+
+
+@main.command()
+@common_options
+def build(settings):
+    """Rebuild the whole graph from the sources in kg.toml, validate it, write the store atomically."""
+    with _progress(settings) as progress:
+        result = build_graph(settings.config(), progress=progress)
+    if not settings.quiet:
+        _print_findings(result.findings, settings.verbose)
+        click.echo(f"built {result.store_path} from {len(result.files)} file(s) in {result.seconds:.2f} s")
+        click.echo(_stats_table(result.stats))
+        click.echo("validation: 0 errors, "
+                   f"{sum(f.level == 'WARNING' for f in result.findings)} warning(s)")
+
+
+@main.command()
+@common_options
+def validate(settings):
+    """Check the configured sources (SHACL shapes and data checks) without writing the store."""
+    with _progress(settings) as progress:
+        result = build_graph(settings.config(), write=False, progress=progress)
+    _print_findings(result.findings, verbose=True)
+    if not settings.quiet:
+        click.echo(f"valid: {result.stats.triples} triples from {len(result.files)} file(s), "
+                   f"{sum(f.level == 'WARNING' for f in result.findings)} warning(s)")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
+def stats(settings, fmt):
+    """Count entities per class and facts per property in the built graph."""
+    config = settings.config()
+    result = graph_stats(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path))
+    click.echo(json.dumps(result.as_dict(), indent=1) if fmt == "json" else _stats_table(result))
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["curated"]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@common_options
+def ingest(settings, kind, paths):
+    """Add one source (its files become named graphs, replacing earlier versions) to the store."""
+    with _progress(settings) as progress:
+        result = ingest_files(settings.config(), kind, [Path(p) for p in paths], progress=progress)
+    if not settings.quiet:
+        _print_findings(result.findings, settings.verbose)
+        click.echo(f"ingested {len(result.files)} file(s) into {result.store_path}")
+        click.echo(_stats_table(result.stats))
+
+
+@main.group()
+def query():
+    """Run read-only queries (SPARQL on the embedded store)."""
+
+
+@query.command("sparql")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
+              help="Stop after this many rows (0: no cap).")
+@common_options
+def query_sparql(settings, text, file, fmt, max_rows):
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates and SERVICE are refused."""
+    if (text is None) == (file is None):
+        raise click.UsageError("give the query as an argument or with --file, not both")
+    query_text = file.read() if file else text
+    store = open_store(settings.config().store_path)
+    result = run_sparql(store, query_text, max_rows=max_rows or None)
+    click.echo(format_result(result, fmt))
+    if result.truncated:
+        click.echo(f"warning: output stopped at {max_rows} rows; raise --max-rows", err=True)
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, help="Port of the explorer.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
+@common_options
+def ui(settings, port, host):
+    """Start the Streamlit explorer on the embedded store."""
+    config = settings.config()
+    app = Path(ui_pkg.__file__).parent / "app.py"
+    env = dict(os.environ, KG_CONFIG=str(config.file))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    sys.exit(subprocess.call(cmd, env=env))
+
+
+def _print_findings(findings, verbose: bool) -> None:
+    for finding in findings:
+        if verbose or finding.level == "ERROR":
+            click.echo(str(finding), err=True)
+
+
+def _stats_table(stats: GraphStats) -> str:
+    lines = [f"{stats.triples} triples ({stats.quads} quads with the ontology) in {stats.graphs} source graph(s)",
+             "", "class                  entities"]
+    lines += [f"  {name:<20} {count:>8}" for name, count in sorted(stats.classes.items())]
+    lines += ["", "property               facts"]
+    lines += [f"  {name:<20} {count:>8}" for name, count in stats.relations.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,161 @@
+"""Read-only SPARQL over the embedded store, and result formatting (table, CSV, JSON).
+
+Queries see the union of all named graphs as their default graph, so a question needs no GRAPH
+clause; ``GRAPH ?g`` still tells which source asserted a fact.
+
+Only reads are accepted: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is refused, and so
+is SERVICE, which would make the process fetch arbitrary URLs.
+
+>>> check_read_only("SELECT * WHERE { ?s ?p 'DELETE' } # INSERT")
+>>> check_read_only("DELETE WHERE { ?s ?p ?o }")
+Traceback (most recent call last):
+kg.errors.ReadOnlyError: SPARQL DELETE is refused: kg queries are read-only (SELECT, ASK, CONSTRUCT, DESCRIBE). To change the graph, edit the sources and run `kg build`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, ReadOnlyError
+from kg.namespaces import PREFIXES
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$][\w]+)
+  | (?P<pname>[\w.-]*:[\w.%-]*)
+  | (?P<word>[A-Za-z_]\w*)
+""", re.VERBOSE)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def _keywords(query: str):
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup == "word":
+            yield match.group().upper()
+
+
+def check_read_only(query: str) -> None:
+    """Raise :class:`ReadOnlyError` if ``query`` is an update or uses SERVICE."""
+    for word in _keywords(query):
+        if word in _UPDATE_WORDS:
+            raise ReadOnlyError(f"SPARQL {word} is refused: kg queries are read-only (SELECT, ASK, "
+                                "CONSTRUCT, DESCRIBE). To change the graph, edit the sources and run "
+                                "`kg build`.")
+        if word == "SERVICE":
+            raise ReadOnlyError("SPARQL SERVICE is refused: federated queries would make kg fetch "
+                                "remote URLs. Query the local graph only.")
+
+
+@dataclass
+class QueryResult:
+    """The result of one query: solutions, a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)  # pyoxigraph terms or None per variable
+    boolean: bool | None = None
+    truncated: bool = False
+
+
+def with_prefixes(query: str) -> str:
+    """Prepend PREFIX lines for the project's namespaces that the query does not declare."""
+    declared = {m.group(1) for m in re.finditer(r"(?i)PREFIX\s+([\w-]*):", query)}
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared)
+    return head + query
+
+
+def run_sparql(store: ox.Store, query: str, *, max_rows: int | None = None) -> QueryResult:
+    """Run a read-only query; at most ``max_rows`` rows are kept (``truncated`` says if more existed)."""
+    check_read_only(query)
+    try:
+        result = store.query(with_prefixes(query), use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        out = QueryResult("select", variables=[v.value for v in result.variables])
+        rows = (list(solution) for solution in result)
+    else:
+        out = QueryResult("graph", variables=["subject", "predicate", "object"])
+        rows = ([t.subject, t.predicate, t.object] for t in result)
+    try:
+        for row in rows:
+            if max_rows is not None and len(out.rows) >= max_rows:
+                out.truncated = True
+                break
+            out.rows.append(row)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    return out
+
+
+def term_text(term) -> str:
+    """Return the plain text of a term (IRI, literal value or blank node id); '' for unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def _term_json(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Render a result as ``table`` (aligned text), ``csv`` or ``json`` (SPARQL 1.1 JSON results)."""
+    if fmt == "json":
+        if result.kind == "ask":
+            return json.dumps({"head": {}, "boolean": result.boolean})
+        bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None}
+                    for row in result.rows]
+        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=1)
+    if result.kind == "ask":
+        return "true" if result.boolean else "false"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([term_text(t) for t in row] for row in result.rows)
+        return buf.getvalue()
+    if fmt == "table":
+        return _table(result)
+    raise QueryError(f"unknown format {fmt!r}; use table, csv or json")
+
+
+def _table(result: QueryResult) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(term_text(t) for t in row), )
+    console = Console(width=200, record=True, file=io.StringIO(), markup=False, emoji=False)
+    console.print(table)
+    text = console.export_text()
+    note = f"{len(result.rows)} row(s)" + (" (truncated; raise --max-rows)" if result.truncated else "")
+    return text + note

@@ -1,0 +1,200 @@
+"""Validate a graph: SHACL shapes (pySHACL) plus the data checks SHACL does not express well.
+
+Data checks, run as SPARQL on the store:
+
+- dangling references: an object-property value that is a project resource without a type;
+- duplicate entities: two resources of the same top class sharing a normalised label or alias,
+  unless one is declared ``owl:differentFrom`` the other;
+- a policy whose effectiveDate is before its issuedDate;
+- dates outside the plausible range (see ``DATE_RANGES``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+
+from kg.errors import Finding
+from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE, SH, sparql_prefixes
+from kg.ontology import Ontology
+from kg.store import to_rdflib_graph
+
+# Years outside these bounds are reported: founding dates reach back further than releases.
+DATE_RANGES = {"foundedDate": (1800, 2026), "releaseDate": (1950, 2026), "issuedDate": (1950, 2026),
+               "effectiveDate": (1950, 2030), "date": (1950, 2026)}
+
+
+_SEPARATORS = set("-_·・‧‐‑–—")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a subject (and optionally one of its properties) was defined."""
+
+    file: str | None
+    line: int | None = None
+    col: int | None = None
+    subject: str | None = None
+
+
+Locator = Callable[[str, str | None], Where]
+
+
+def store_locator(store: ox.Store) -> Locator:
+    """Locate subjects by their named graph only (for a store built earlier)."""
+    def locate(iri: str, _prop: str | None) -> Where:
+        graphs = [q.graph_name.value for q in store.quads_for_pattern(ox.NamedNode(iri), None, None)
+                  if isinstance(q.graph_name, ox.NamedNode)]
+        return Where(graphs[0] if graphs else None, subject=_slug(iri))
+    return locate
+
+
+def validate_store(store: ox.Store, ontology: Ontology, locate: Locator | None = None) -> list[Finding]:
+    """Return every SHACL violation and data-check failure of the graph in ``store``."""
+    locate = locate or store_locator(store)
+    findings = run_shacl(store, ontology, locate)
+    findings += check_dangling(store, locate)
+    findings += check_duplicates(store, ontology, locate)
+    findings += check_policy_dates(store, locate)
+    findings += check_date_ranges(store, locate)
+    return findings
+
+
+def _slug(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _finding(level: str, message: str, where: Where) -> Finding:
+    return Finding(level, message, where.file, where.line, where.col, where.subject)
+
+
+def _data_quads(store: ox.Store):
+    for quad in store.quads_for_pattern(None, None, None, None):
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value in (ONTOLOGY_GRAPH, META_GRAPH):
+            continue
+        yield quad
+
+
+def run_shacl(store: ox.Store, ontology: Ontology, locate: Locator) -> list[Finding]:
+    """Run the SHACL shapes over the union of the data graphs (with the ontology for subclasses)."""
+    data = to_rdflib_graph(_data_quads(store))
+    data += ontology.graph  # sh:targetClass / sh:class follow rdfs:subClassOf in the data graph
+    _conforms, results, _text = shacl_validate(data, shacl_graph=ontology.shapes, inference="none",
+                                               advanced=False, allow_warnings=True)
+    findings = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        severity = results.value(result, SH.resultSeverity)
+        value = results.value(result, SH.value)
+        prop = _local(str(path)) if isinstance(path, rdflib.URIRef) else None
+        text = str(message)
+        if prop and not text.startswith(prop):
+            text = f"{prop}: {text}"
+        if value is not None and prop:
+            text += f" (got {value.n3() if not isinstance(value, rdflib.Literal) else repr(str(value))})"
+        level = "ERROR" if severity in (None, SH.Violation) else "WARNING"
+        findings.append(_finding(level, text, locate(str(focus), prop)))
+    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.message))
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _select(store: ox.Store, query: str):
+    return store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+
+
+def check_dangling(store: ox.Store, locate: Locator) -> list[Finding]:
+    """Report references to project resources that nothing defines."""
+    rows = _select(store, f"""
+        SELECT DISTINCT ?s ?p ?o WHERE {{
+          ?s ?p ?o .
+          FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{RESOURCE}"))
+          FILTER NOT EXISTS {{ ?o a ?type }}
+        }}""")
+    return [_finding("ERROR", f"{_local(r['p'].value)} refers to {r['o'].value}, which no source defines",
+                     locate(r["s"].value, _local(r["p"].value))) for r in rows]
+
+
+def normalise_name(name: str) -> str:
+    """Fold a name for duplicate detection: width, case, spaces and separators.
+
+    Other symbols stay, since they tell products apart ("ChatGPT+", "C++").
+
+    >>> normalise_name("ＧＰＴ－４") == normalise_name("gpt 4") == normalise_name("GPT-4")
+    True
+    >>> normalise_name("ChatGPT+") == normalise_name("ChatGPT")
+    False
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if not (ch.isspace() or ch in _SEPARATORS))
+
+
+def check_duplicates(store: ox.Store, ontology: Ontology, locate: Locator) -> list[Finding]:
+    """Report resources of one top class that share a normalised label or alias."""
+    rows = _select(store, """
+        SELECT ?s ?type ?name WHERE {
+          ?s a ?type .
+          { ?s rdfs:label ?name } UNION { ?s skos:altLabel ?name }
+        }""")
+    by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in rows:
+        cls = ontology.class_by_iri(r["type"].value)
+        key = normalise_name(r["name"].value)
+        if cls is not None and key:
+            by_key[(cls.segment, key)].add(r["s"].value)
+    distinct = {(r["a"].value, r["b"].value) for r in _select(
+        store, "SELECT ?a ?b WHERE { ?a owl:differentFrom ?b }")}
+    findings, reported = [], set()
+    for (_segment, key), subjects in sorted(by_key.items()):
+        subjects = sorted(subjects)
+        for i, a in enumerate(subjects):
+            for b in subjects[i + 1:]:
+                if (a, b) in distinct or (b, a) in distinct or (a, b) in reported:
+                    continue
+                reported.add((a, b))
+                findings.append(_finding(
+                    "ERROR", f"shares the name {key!r} with {_slug(b)}; merge the two records, or "
+                    f"add 'distinctFrom: {_slug(b)}' if they are different things", locate(a, None)))
+    return findings
+
+
+def _date_key(literal: ox.Literal) -> str:
+    return literal.value
+
+
+def check_policy_dates(store: ox.Store, locate: Locator) -> list[Finding]:
+    """Report policies that take effect before they are issued (compared at the coarser precision)."""
+    rows = _select(store, "SELECT ?s ?issued ?effective WHERE { "
+                          "?s aigc:issuedDate ?issued ; aigc:effectiveDate ?effective }")
+    findings = []
+    for r in rows:
+        issued, effective = r["issued"].value, r["effective"].value
+        n = min(len(issued), len(effective))
+        if effective[:n] < issued[:n]:
+            findings.append(_finding("ERROR", f"effectiveDate {effective} is before issuedDate {issued}",
+                                     locate(r["s"].value, "effectiveDate")))
+    return findings
+
+
+def check_date_ranges(store: ox.Store, locate: Locator) -> list[Finding]:
+    """Report dates whose year is outside ``DATE_RANGES``."""
+    findings = []
+    for prop, (low, high) in DATE_RANGES.items():
+        rows = _select(store, f"SELECT ?s ?d WHERE {{ ?s <{AIGC[prop]}> ?d }}")
+        for r in rows:
+            year = int(r["d"].value[:4]) if r["d"].value[:4].isdigit() else None
+            if year is not None and not low <= year <= high:
+                findings.append(_finding("ERROR", f"{prop} {r['d'].value} is outside {low}–{high}; "
+                                         "check the source", locate(r["s"].value, prop)))
+    return findings

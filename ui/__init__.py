@@ -1,0 +1,1 @@
+"""The Streamlit explorer; installed as ``kg.ui``. Pages call ``kg`` library functions only."""
