@@ -115,6 +115,9 @@ def read_curated_file(path: Path, findings: list[Finding], display: str | None =
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            problem += (f" ({exc.context} that starts at line {exc.context_mark.line + 1}, "
+                        f"column {exc.context_mark.column + 1})")
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         findings.append(Finding("ERROR", f"malformed YAML: {problem}; fix the syntax at this position",
                                 name, line, col))

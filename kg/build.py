@@ -75,8 +75,10 @@ def map_records(records: Iterable[tuple[Record, str]], ontology: Ontology, findi
     for rec, graph in records:
         cls = ontology.classes.get(rec.kind.text)
         if cls is None:
-            _error(findings, rec.kind.loc, rec.id, f"unknown kind {rec.kind.text!r}; expected one of "
-                   f"{_suggest(rec.kind.text, ontology.classes, all_if_none=True)}")
+            close = difflib.get_close_matches(rec.kind.text, list(ontology.classes), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            _error(findings, rec.kind.loc, rec.id, f"unknown kind {rec.kind.text!r}; {hint}"
+                   f"kinds are {', '.join(sorted(ontology.classes))}")
             continue
         first = entities.get(rec.id)
         if first is not None:
@@ -200,10 +202,8 @@ def _resolve(value: Value, entities: dict[str, Entity], findings: list[Finding],
     return target
 
 
-def _suggest(name: str, choices, all_if_none: bool = False) -> str:
+def _suggest(name: str, choices) -> str:
     close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.6)
-    if not close and all_if_none:
-        close = sorted(choices)
     return ", ".join(repr(c) for c in close) if close else "(no similar name; see docs/curated-format.md)"
 
 

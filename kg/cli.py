@@ -141,7 +141,8 @@ def query_sparql(settings, text, file, fmt, max_rows):
     query_text = file.read() if file else text
     store = open_store(settings.config().store_path)
     result = run_sparql(store, query_text, max_rows=max_rows or None)
-    click.echo(format_result(result, fmt))
+    text = format_result(result, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
     if result.truncated:
         click.echo(f"warning: output stopped at {max_rows} rows; raise --max-rows", err=True)
 

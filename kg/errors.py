@@ -55,8 +55,9 @@ class KGError(Exception):
         self.findings = list(findings or [])
 
     def report(self) -> str:
-        """Return the message followed by one line per finding."""
-        lines = [str(f) for f in self.findings]
+        """Return one line per finding, in file and line order, then the message."""
+        ordered = sorted(self.findings, key=lambda f: (f.file or "", f.line or 0, f.col or 0))
+        lines = [str(f) for f in ordered]
         lines.append(self.message)
         return "\n".join(lines)
 

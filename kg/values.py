@@ -10,7 +10,7 @@ words, which the caller turns into a located finding.
 >>> partial_date("May 2024")
 Traceback (most recent call last):
 ValueError: expects a date like 2024-05-13 (or 2024-05, or 2024), got 'May 2024'
->>> whole_number("7B", "int")
+>>> whole_number("7B", "str")
 Traceback (most recent call last):
 ValueError: expects a whole number like 175000000000, got '7B'
 """
@@ -55,9 +55,13 @@ def full_date(text: str) -> ox.Literal:
 
 def whole_number(text: str, tag: str) -> ox.Literal:
     """Read a YAML integer as xsd:integer."""
-    if tag != "int":
-        raise ValueError(f"expects a whole number like 175000000000, got {text!r}")
-    return ox.Literal(str(int(text.replace("_", ""), 0)), datatype=ox.NamedNode(XSD + "integer"))
+    try:
+        if tag != "int":
+            raise ValueError
+        number = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise ValueError(f"expects a whole number like 175000000000, got {text!r}") from None
+    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
 
 
 def decimal(text: str, tag: str) -> ox.Literal:
