@@ -29,7 +29,8 @@ except KGError as exc:
 st.caption(f"{stats.triples} triples in {stats.graphs} source graphs · store {config.store_path}")
 left, right = st.columns(2)
 left.subheader("Entities per class")
-left.dataframe({"class": list(stats.classes), "entities": list(stats.classes.values())},
+classes = sorted(stats.classes.items(), key=lambda kv: (-kv[1], kv[0]))
+left.dataframe({"class": [c for c, _ in classes], "entities": [n for _, n in classes]},
                hide_index=True, use_container_width=True)
 right.subheader("Facts per property")
 right.dataframe({"property": list(stats.relations), "facts": list(stats.relations.values())},
