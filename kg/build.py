@@ -166,7 +166,7 @@ def _convert(value: Value, prop: PropertyInfo, ontology: Ontology, entities: dic
             return None
         expected = ontology.class_by_iri(prop.range) if prop.range else None
         if expected and target.cls and not ontology.is_a(target.cls, expected.iri):
-            _error(findings, value.loc, rid, f"'{prop.name}' expects a {expected.name}, but "
+            _error(findings, value.loc, rid, f"'{prop.name}' expects {_article(expected.name)} {expected.name}, but "
                    f"{value.text!r} is a {target.cls.name}")
             return None
         return ox.NamedNode(target.iri)
@@ -200,6 +200,10 @@ def _resolve(value: Value, entities: dict[str, Entity], findings: list[Finding],
         extra = f" ({hint})" if hint else ""
         _error(findings, value.loc, rid, f"'{key}' refers to unknown id {value.text!r}{extra}{suggestion}")
     return target
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _suggest(name: str, choices) -> str:

@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg import ValidationError, build_graph, load_config, load_ontology, open_store
+from kg import InputError, ValidationError, build_graph, load_config, load_ontology, open_store
 from kg.build import ingest_files
 from kg.namespaces import AIGC, GRAPH, ONTOLOGY_GRAPH, RESOURCE
 from kg.store import to_rdflib_graph
@@ -104,22 +104,18 @@ def test_build_fails_if_a_model_has_no_developer_and_keeps_the_old_store(sink):
     assert sink.store_fingerprint() == before
 
 
-def test_a_property_on_the_wrong_kind_is_refused(sink):
+@pytest.mark.parametrize("kind, line, message", [
+    ("Company", "parameterCount: 7", "wrong.yaml:4:3 wrong: 'parameterCount' is a property of Model, not of Company"),
+    ("Model", "developedBy: text", "wrong.yaml:4:16 wrong: 'developedBy' expects an Organization, but 'text' "
+                                   "is a Modality"),
+])
+def test_a_property_or_reference_of_the_wrong_kind_is_refused(sink, kind, line, message):
     (sink.data / "wrong.yaml").write_text(
-        "- id: wrong\n  kind: Company\n  label: {en: Wrong}\n  parameterCount: 7\n"
+        f"- id: wrong\n  kind: {kind}\n  label: {{en: Wrong}}\n  {line}\n"
         "  sources: [https://example.org/w]\n", encoding="utf-8")
-    with pytest.raises(Exception) as err:
+    with pytest.raises(InputError) as err:
         build_graph(load_config(sink.config))
-    assert "wrong.yaml:4:3 wrong: 'parameterCount' is a property of Model, not of Company" in err.value.report()
-
-
-def test_a_reference_to_the_wrong_kind_is_refused(sink):
-    (sink.data / "wrong.yaml").write_text(
-        "- id: wrong\n  kind: Model\n  label: {en: Wrong}\n  developedBy: text\n"
-        "  sources: [https://example.org/w]\n", encoding="utf-8")
-    with pytest.raises(Exception) as err:
-        build_graph(load_config(sink.config))
-    assert "wrong.yaml:4:16 wrong: 'developedBy' expects a Organization, but 'text' is a Modality" in err.value.report()
+    assert f"[ERROR] data/{message}" in err.value.report().splitlines()
 
 
 def test_validate_only_builds_in_memory(sink):
