@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["generate", "plan_records", "estimate_records"]
+__all__ = ["generate", "plan_records"]
 
 CHUNK = 10_000  # records per YAML file (each file is one named graph)
 
@@ -209,11 +209,6 @@ class Entity:
     extra: dict = field(default_factory=dict)
 
 
-def estimate_records(triples: int) -> dict[str, int]:
-    """The number of records per kind for about ``triples`` data triples (before calibration)."""
-    return _counts(max(0, triples) / 12.5)
-
-
 def _counts(records: float) -> dict[str, int]:
     minimum = {"region": 3, "company": 4, "research": 1, "gov": 1, "investor": 1, "model": 3,
                "app": 2, "policy": 1, "funding": 1, "document": 1}
@@ -359,7 +354,8 @@ class _Gen:
                 szh, sen = rng.choice(COMPANY_SUFFIX)
                 base_zh, base_en = zh_name(rng, rng.choice((2, 2, 3))), en_name(rng)
                 ent = self.entity(f"{base_zh}{szh}", f"{base_en} {sen}")
-                founded = rand_date(rng, dt.date(1995, 1, 1), dt.date(2024, 12, 31))
+                hub = len(out["company"]) < max(5, c["company"] // 100)  # hubs are older firms
+                founded = rand_date(rng, dt.date(1995, 1, 1), dt.date(2015 if hub else 2024, 12, 31))
                 if rng.random() < 0.5:
                     aliases.append(f"{base_en} {ent.serial}")
                 if rng.random() < 0.3:

@@ -18,9 +18,12 @@ from kg.build import build_graph, ingest_files
 from kg.config import load_config
 from kg.errors import KGError
 from kg.ontology import load_ontology
+from kg.cypher import parse_params, run_cypher
+from kg.neo4j_server import server_status, start_server, stop_server
 from kg.query import format_result, run_sparql
 from kg.stats import GraphStats, graph_stats
 from kg.store import open_store
+from kg.sync import DEFAULT_BATCH, format_verify, neo4j_settings, sync_store, verify_sync
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -124,7 +127,7 @@ def ingest(settings, kind, paths):
 
 @main.group()
 def query():
-    """Run read-only queries (SPARQL on the embedded store)."""
+    """Run read-only queries: SPARQL on the embedded store, Cypher on Neo4j."""
 
 
 @query.command("sparql")
@@ -141,10 +144,96 @@ def query_sparql(settings, text, file, fmt, max_rows):
     query_text = file.read() if file else text
     store = open_store(settings.config().store_path)
     result = run_sparql(store, query_text, max_rows=max_rows or None)
+    _echo_result(result, fmt, max_rows)
+
+
+def _echo_result(result, fmt: str, max_rows: int) -> None:
     text = format_result(result, fmt)
     click.echo(text, nl=not text.endswith("\n"))
     if result.truncated:
         click.echo(f"warning: output stopped at {max_rows} rows; raise --max-rows", err=True)
+
+
+@main.group("neo4j")
+def neo4j_group():
+    """Run a local Neo4j 5 server (from Maven Central artifacts) bound to 127.0.0.1."""
+
+
+@neo4j_group.command("start")
+@click.option("--port", type=click.IntRange(0, 65535), help="Bolt port (default: [neo4j] port or 7687; 0: any free port).")
+@click.option("--heap", help="JVM heap, e.g. 512m or 2g (default: [neo4j] heap).")
+@common_options
+def neo4j_start(settings, port, heap):
+    """Start the local Neo4j (built by Maven on first use) and wait until it accepts queries."""
+    config = settings.config()
+    with _progress(settings) as progress:
+        status = start_server(config.neo4j_state, port=config.neo4j_port if port is None else port,
+                              heap=heap or config.neo4j_heap, progress=progress)
+    click.echo(status.describe())
+
+
+@neo4j_group.command("stop")
+@common_options
+def neo4j_stop(settings):
+    """Stop the local Neo4j."""
+    config = settings.config()
+    click.echo("Neo4j stopped" if stop_server(config.neo4j_state) else "Neo4j was not running")
+
+
+@neo4j_group.command("status")
+@common_options
+def neo4j_status(settings):
+    """Say whether the local Neo4j runs, and where (exit 3 if it does not)."""
+    status = server_status(settings.config().neo4j_state)
+    click.echo(status.describe())
+    if not status.running:
+        sys.exit(3)
+
+
+@main.command()
+@click.option("--verify", is_flag=True, help="After syncing, compare counts and sampled values; exit 1 on a difference.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
+              help="Nodes per write transaction.")
+@common_options
+def sync(settings, verify, batch_size):
+    """Bring Neo4j in step with the RDF store (only what changed is written; removals propagate)."""
+    config = settings.config()
+    neo = neo4j_settings(config)
+    store, ontology = open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path)
+    with _progress(settings) as progress:
+        result = sync_store(store, ontology, neo, batch_size=batch_size, progress=progress)
+    if not settings.quiet:
+        for note in result.notes:
+            click.echo(f"[WARNING] {note}", err=True)
+        click.echo(f"synced {result.nodes_total} nodes to {neo.uri}: {result.nodes_written} written, "
+                   f"{result.nodes_deleted} deleted, {result.written} changes "
+                   f"({', '.join(f'{k} {v}' for k, v in result.counters.items() if v) or 'nothing to do'}) "
+                   f"in {result.seconds:.2f} s")
+    if verify:
+        check = verify_sync(store, ontology, neo)
+        click.echo(format_verify(check))
+        if not check.ok:
+            sys.exit(1)
+
+
+@query.command("cypher")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter ($NAME); VALUE is read as JSON when it parses, else as text.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds before the server stops the query.")
+@click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
+              help="Stop after this many rows (0: no cap).")
+@common_options
+def query_cypher(settings, text, file, params, fmt, timeout, max_rows):
+    """Run a read-only Cypher query against Neo4j (writes, LOAD CSV and admin procedures are refused)."""
+    if (text is None) == (file is None):
+        raise click.UsageError("give the query as an argument or with --file, not both")
+    result = run_cypher(neo4j_settings(settings.config()), file.read() if file else text,
+                        parse_params(list(params)), timeout=timeout, max_rows=max_rows or None)
+    _echo_result(result, fmt, max_rows)
 
 
 @main.command()

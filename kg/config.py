@@ -9,7 +9,8 @@ A minimal file::
     kind = "curated"
     path = "data/curated"
 
-Relative paths are relative to the folder holding kg.toml.
+Relative paths are relative to the folder holding kg.toml. An optional ``[neo4j]`` table sets the
+local server's ``state`` folder (default: ``neo4j`` beside the store), ``port`` and ``heap``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class Config:
     ontology_path: Path | None = None
     shapes_path: Path | None = None
     file: Path | None = None
+    neo4j_state: Path | None = None  # folder of the local Neo4j server (kg neo4j start)
+    neo4j_port: int = 7687
+    neo4j_heap: str = "512m"
 
 
 def load_config(path: str | os.PathLike | None = None, store: str | os.PathLike | None = None) -> Config:
@@ -79,6 +83,7 @@ def load_config(path: str | os.PathLike | None = None, store: str | os.PathLike 
             raise ConfigError(f"{file}: [[sources]] #{i} has no path")
         sources.append(SourceConfig(kind, resolve(spath), bool(src.get("optional", False))))
     onto = data.get("ontology", {})
+    neo = data.get("neo4j", {})
     return Config(
         root=root,
         store_path=store_path,
@@ -86,4 +91,7 @@ def load_config(path: str | os.PathLike | None = None, store: str | os.PathLike 
         ontology_path=resolve(onto["path"]) if "path" in onto else None,
         shapes_path=resolve(onto["shapes"]) if "shapes" in onto else None,
         file=file,
+        neo4j_state=resolve(neo["state"]) if "state" in neo else store_path.parent / "neo4j",
+        neo4j_port=int(neo.get("port", 7687)),
+        neo4j_heap=str(neo.get("heap", "512m")),
     )

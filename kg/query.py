@@ -59,9 +59,9 @@ def check_read_only(query: str) -> None:
 class QueryResult:
     """The result of one query: solutions, a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
 
-    kind: str  # "select", "ask" or "graph"
+    kind: str  # "select", "ask", "graph" (SPARQL) or "cypher"
     variables: list[str] = field(default_factory=list)
-    rows: list[list] = field(default_factory=list)  # pyoxigraph terms or None per variable
+    rows: list[list] = field(default_factory=list)  # pyoxigraph terms (SPARQL) or plain values (Cypher)
     boolean: bool | None = None
     truncated: bool = False
 
@@ -102,12 +102,16 @@ def run_sparql(store: ox.Store, query: str, *, max_rows: int | None = None) -> Q
 
 
 def term_text(term) -> str:
-    """Return the plain text of a term (IRI, literal value or blank node id); '' for unbound."""
+    """Return the plain text of a cell: an RDF term's value, a Cypher value as text; '' for unbound."""
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return term.value
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, str):
+        return term
+    return json.dumps(term, ensure_ascii=False, default=str)
 
 
 def _term_json(term) -> dict | None:
@@ -126,8 +130,14 @@ def _term_json(term) -> dict | None:
 
 
 def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Render a result as ``table`` (aligned text), ``csv`` or ``json`` (SPARQL 1.1 JSON results)."""
+    """Render a result as ``table`` (aligned text), ``csv`` or ``json``.
+
+    SPARQL results use the SPARQL 1.1 JSON results format; Cypher results ``{"columns", "rows"}``.
+    """
     if fmt == "json":
+        if result.kind == "cypher":
+            return json.dumps({"columns": result.variables, "rows": result.rows}, ensure_ascii=False,
+                              indent=1, default=str)
         if result.kind == "ask":
             return json.dumps({"head": {}, "boolean": result.boolean})
         bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None}

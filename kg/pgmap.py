@@ -1,0 +1,217 @@
+"""Map the RDF graph to property-graph nodes and relationships (DESIGN.md, "Neo4j mapping").
+
+Rules:
+
+- a typed project resource is a node labelled with its class, every aigc superclass and
+  ``Resource``; ``uri`` is its IRI and ``id`` its slug;
+- ``rdfs:label`` becomes ``label_zh`` / ``label_en`` plus ``label`` (the display name: English
+  where there is one, else Chinese); ``skos:altLabel`` becomes the list ``aliases``; any other
+  language-tagged literal becomes ``{name}_{lang}``;
+- other literals become properties named after the predicate's local name, typed: xsd:date ->
+  Neo4j date, xsd:integer -> integer, xsd:decimal/double/float -> float, xsd:boolean -> boolean;
+  a partial date (xsd:gYearMonth, xsd:gYear) stays an ISO string ("2023-06"), which sorts with
+  full dates as text and invents no day; several values make a list;
+- an IRI object that is itself a node becomes a relationship named after the predicate in
+  UPPER_SNAKE_CASE (``developedBy`` -> ``DEVELOPED_BY``) carrying ``sources``; any other IRI
+  (a source URL, a concept scheme) becomes a string property (``dcterms:source`` URLs:
+  ``sourceUrls``);
+- ``sources`` (on nodes and relationships) lists the source graphs asserting the facts, as ids
+  like ``curated/models``.
+
+Values Neo4j cannot store as they are (an integer beyond 64 bits, a date outside years 1–9999)
+are kept as their lexical string and reported in ``MappedGraph.notes``.
+
+>>> upper_snake("developedBy"), upper_snake("partOf"), upper_snake("hasModality")
+('DEVELOPED_BY', 'PART_OF', 'HAS_MODALITY')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.namespaces import GRAPH, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.ontology import Ontology
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RESOURCE_LABEL = "Resource"
+# dcterms:source URLs would read as "source" beside "sources" (the source graphs): name them plainly.
+_IRI_PROPERTY_NAMES = {"http://purl.org/dc/terms/source": "sourceUrls"}
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+@dataclass
+class PGNode:
+    """A node: its labels, its properties (``uri`` and ``id`` included) and a content hash."""
+
+    uri: str
+    labels: list[str]
+    props: dict
+    sources: list[str]
+    rels: list[PGRel] = field(default_factory=list)  # outgoing
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class PGRel:
+    """A relationship from one node to another."""
+
+    start: str
+    type: str
+    end: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class MappedGraph:
+    """The whole property graph, plus notes on values that could not be stored as they are."""
+
+    nodes: dict[str, PGNode] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def label_counts(self) -> dict[str, int]:
+        """Count nodes per label."""
+        counts: dict[str, int] = defaultdict(int)
+        for node in self.nodes.values():
+            for label in node.labels:
+                counts[label] += 1
+        return dict(counts)
+
+    def rel_counts(self) -> dict[str, int]:
+        """Count relationships per type."""
+        counts: dict[str, int] = defaultdict(int)
+        for node in self.nodes.values():
+            for rel in node.rels:
+                counts[rel.type] += 1
+        return dict(counts)
+
+
+def upper_snake(name: str) -> str:
+    """Turn a camelCase property name into an UPPER_SNAKE_CASE relationship type."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def source_id(graph: str) -> str:
+    """Return the short id of a source graph (``curated/models``)."""
+    return graph[len(GRAPH):] if graph.startswith(GRAPH) else graph
+
+
+def _subject_quads(store: ox.Store) -> Iterator[tuple[str, list[tuple[str, object, str]]]]:
+    """Yield (subject IRI, [(predicate, object, graph)]) for every project resource, in IRI order."""
+    query = f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER(?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}> && STRSTARTS(STR(?s), "{RESOURCE}")) }}
+        ORDER BY ?s"""
+    current, facts = None, []
+    for row in store.query(query):
+        s = row["s"].value
+        if s != current:
+            if current is not None:
+                yield current, facts
+            current, facts = s, []
+        facts.append((row["p"].value, row["o"], row["g"].value))
+    if current is not None:
+        yield current, facts
+
+
+def iter_nodes(store: ox.Store, ontology: Ontology, notes: list[str]) -> Iterator[PGNode]:
+    """Yield the node of every typed project resource of ``store``, in IRI order."""
+    typed = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
+             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)}
+    for subject, facts in _subject_quads(store):
+        if subject in typed:
+            yield _node(subject, facts, typed, ontology, notes)
+
+
+def map_graph(store: ox.Store, ontology: Ontology) -> MappedGraph:
+    """Map every typed project resource of ``store`` to a node with its outgoing relationships."""
+    out = MappedGraph()
+    for node in iter_nodes(store, ontology, out.notes):
+        out.nodes[node.uri] = node
+    return out
+
+
+def _node(uri: str, facts, typed: set[str], ontology: Ontology, notes: list[str]) -> PGNode:
+    labels = {RESOURCE_LABEL}
+    props: dict[str, list] = defaultdict(list)
+    rel_sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+    sources: set[str] = set()
+    for pred, obj, graph in facts:
+        sources.add(source_id(graph))
+        if pred == RDF_TYPE:
+            cls = ontology.class_by_iri(obj.value)
+            if cls is not None:
+                labels.update(_local(a) for a in cls.ancestors)
+            continue
+        name = _local(pred)
+        if isinstance(obj, ox.NamedNode):
+            if obj.value in typed:
+                rel_sources[(upper_snake(name), obj.value)].add(source_id(graph))
+            else:
+                props[_IRI_PROPERTY_NAMES.get(pred, name)].append(obj.value)
+        elif isinstance(obj, ox.Literal):
+            if pred == ALT_LABEL:
+                props["aliases"].append(obj.value)
+            elif obj.language:
+                props[f"{'label' if pred == RDFS_LABEL else name}_{obj.language}"].append(obj.value)
+            else:
+                props[name].append(_value(obj, uri, name, notes))
+    node_props: dict = {}
+    for name, values in props.items():
+        values = sorted(set(values), key=_sort_key)
+        node_props[name] = values if len(values) > 1 or name == "aliases" else values[0]
+    display = node_props.get("label_en") or node_props.get("label_zh")
+    if display is not None:
+        node_props["label"] = display[0] if isinstance(display, list) else display
+    node_props["uri"] = uri
+    node_props["id"] = uri.rsplit("/", 1)[-1]
+    node_props["sources"] = sorted(sources)
+    rels = [PGRel(uri, rtype, end, tuple(sorted(srcs))) for (rtype, end), srcs in sorted(rel_sources.items())]
+    node = PGNode(uri, sorted(labels), node_props, sorted(sources), rels)
+    node.hash = content_hash(node)
+    return node
+
+
+def _sort_key(value) -> tuple:
+    return (type(value).__name__, str(value))
+
+
+def _value(lit: ox.Literal, uri: str, name: str, notes: list[str]):
+    datatype = lit.datatype.value[len(XSD):] if lit.datatype.value.startswith(XSD) else None
+    text = lit.value
+    try:
+        if datatype == "integer" or datatype in ("int", "long", "short", "nonNegativeInteger", "positiveInteger"):
+            number = int(text)
+            if not _INT64[0] <= number <= _INT64[1]:
+                notes.append(f"{uri} {name}: {text} is beyond Neo4j's 64-bit integers; stored as text")
+                return text
+            return number
+        if datatype in ("decimal", "double", "float"):
+            return float(text)
+        if datatype == "boolean":
+            return text in ("true", "1")
+        if datatype == "date":
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        notes.append(f"{uri} {name}: {text!r} is not a valid xsd:{datatype} for Neo4j; stored as text")
+    return text
+
+
+def content_hash(node: PGNode) -> str:
+    """Hash everything the sync writes for a node (labels, properties, outgoing relationships)."""
+    payload = json.dumps([node.labels, sorted(node.props.items()), [
+        (r.type, r.end, r.sources) for r in node.rels]], default=str, ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
