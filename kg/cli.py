@@ -194,14 +194,15 @@ def neo4j_status(settings):
 @click.option("--verify", is_flag=True, help="After syncing, compare counts and sampled values; exit 1 on a difference.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
               help="Nodes per write transaction.")
+@click.option("--full", is_flag=True, help="Rewrite every node, not only changed ones (repairs edits made in Neo4j).")
 @common_options
-def sync(settings, verify, batch_size):
+def sync(settings, verify, batch_size, full):
     """Bring Neo4j in step with the RDF store (only what changed is written; removals propagate)."""
     config = settings.config()
     neo = neo4j_settings(config)
     store, ontology = open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path)
     with _progress(settings) as progress:
-        result = sync_store(store, ontology, neo, batch_size=batch_size, progress=progress)
+        result = sync_store(store, ontology, neo, batch_size=batch_size, full=full, progress=progress)
     if not settings.quiet:
         for note in result.notes:
             click.echo(f"[WARNING] {note}", err=True)

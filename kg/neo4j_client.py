@@ -32,6 +32,7 @@ class Neo4jSettings:
     password: str | None = None
     database: str = "neo4j"
     timeout: float = 60.0  # seconds a single transaction may run
+    retry_time: float = 15.0  # seconds the driver retries a transaction on transient failures
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Neo4jSettings:
@@ -51,7 +52,8 @@ def connect(settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
     auth = (settings.user, settings.password) if settings.password is not None else None
     try:
         driver = neo4j.GraphDatabase.driver(settings.uri, auth=auth, connection_timeout=10,
-                                            max_transaction_retry_time=15, notifications_min_severity="OFF")
+                                            max_transaction_retry_time=settings.retry_time,
+                                            notifications_min_severity="OFF")
     except (ValueError, nx.ConfigurationError) as exc:
         raise ServiceError(f"NEO4J_URI {settings.uri!r} is not a Neo4j URI: {exc}") from exc
     try:

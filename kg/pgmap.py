@@ -172,6 +172,9 @@ def _node(uri: str, facts, typed: set[str], ontology: Ontology, notes: list[str]
     node_props: dict = {}
     for name, values in props.items():
         values = sorted(set(values), key=_sort_key)
+        if len({type(v) for v in values}) > 1:  # Neo4j lists hold one type: keep the lexical forms
+            notes.append(f"{uri} {name}: values of different types {values!r}; stored as text")
+            values = sorted({v.isoformat() if isinstance(v, dt.date) else str(v) for v in values})
         node_props[name] = values if len(values) > 1 or name == "aliases" else values[0]
     display = node_props.get("label_en") or node_props.get("label_zh")
     if display is not None:
@@ -204,7 +207,7 @@ def _value(lit: ox.Literal, uri: str, name: str, notes: list[str]):
         if datatype == "boolean":
             return text in ("true", "1")
         if datatype == "date":
-            return dt.date.fromisoformat(text)
+            return dt.date.fromisoformat(text)  # years 1-9999, as Neo4j's Date; else ValueError
     except ValueError:
         notes.append(f"{uri} {name}: {text!r} is not a valid xsd:{datatype} for Neo4j; stored as text")
     return text

@@ -98,8 +98,12 @@ def _row(node: PGNode, old_labels: list[str] | None) -> dict:
 
 
 def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
-               batch_size: int = DEFAULT_BATCH, progress: Callable[[str], None] | None = None) -> SyncResult:
-    """Bring Neo4j in step with ``store``; write only what changed since the last sync."""
+               batch_size: int = DEFAULT_BATCH, full: bool = False,
+               progress: Callable[[str], None] | None = None) -> SyncResult:
+    """Bring Neo4j in step with ``store``; write only what changed since the last sync.
+
+    ``full=True`` ignores the hashes and rewrites every node (repairs edits made in Neo4j).
+    """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     result = SyncResult()
@@ -114,7 +118,7 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 seen.add(node.uri)
                 result.nodes_total += 1
                 old = state.get(node.uri)
-                if old is None or old[0] != node.hash:
+                if full or old is None or old[0] != node.hash:
                     yield node
 
         for batch in _batches(changed(), batch_size):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -73,3 +74,61 @@ def built_sink(tmp_path_factory):
     proj.add(KITCHEN_SINK)
     build_graph(load_config(proj.config))
     return proj
+
+
+class LocalNeo4j:
+    """The real Neo4j server of the test session (started once, restartable by fault tests)."""
+
+    password_env = "KG_TEST_NEO4J_PASSWORD"
+
+    def __init__(self, state: Path):
+        import secrets
+
+        self.state = state
+        os.environ[self.password_env] = "test-" + secrets.token_hex(8)
+        self.settings = None
+
+    def start(self):
+        from kg.neo4j_client import Neo4jSettings
+        from kg.neo4j_server import start_server
+
+        status = start_server(self.state, port=0, password_env=self.password_env)
+        self.settings = Neo4jSettings(uri=status.uri, password=os.environ[self.password_env], retry_time=2.0)
+        return self
+
+    def stop(self):
+        from kg.neo4j_server import stop_server
+
+        stop_server(self.state)
+
+    def kill(self):
+        from kg.neo4j_server import kill_server
+
+        kill_server(self.state)
+
+    def env(self) -> dict:
+        """The NEO4J_* variables that point the CLI at this server."""
+        return {"NEO4J_URI": self.settings.uri, "NEO4J_USER": "neo4j",
+                "NEO4J_PASSWORD": self.settings.password, "NEO4J_DATABASE": "neo4j"}
+
+    def wipe(self):
+        """Delete every node and relationship (tests start from an empty graph)."""
+        import neo4j
+
+        with neo4j.GraphDatabase.driver(self.settings.uri, auth=("neo4j", self.settings.password)) as driver:
+            driver.execute_query("MATCH (n) DETACH DELETE n")
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """Start the local Neo4j once for the session (built by Maven on first use) and stop it at the end."""
+    server = LocalNeo4j(tmp_path_factory.mktemp("neo4j")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def neo4j_db(neo4j_server):
+    """The session's Neo4j, emptied for this test."""
+    neo4j_server.wipe()
+    return neo4j_server
