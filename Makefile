@@ -26,9 +26,11 @@ $(VENV)/.installed: pyproject.toml
 build: install
 	$(BIN)/kg build
 
-## bench: build benchmarks (figures go to docs/benchmarks.md)
+## bench: build and sync benchmarks (figures go to docs/benchmarks.md)
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) .kg bench/out

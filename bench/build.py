@@ -163,9 +163,25 @@ emit(ev="done", seconds=round(seconds, 4), quads=len(store))
 """
 
 
+def _cpu_busy() -> tuple[float, float]:
+    """Seconds of busy and of stolen CPU time of the whole machine so far (from /proc/stat)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    hz = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / hz, steal / hz
+
+
 def run_child(code: str, args: list[str], log: Path, timeout: float) -> dict:
-    """Run ``python -c code args`` with a time limit; return its events, wall time and peak RSS."""
+    """Run ``python -c code args`` with a time limit; return its events, wall time and peak RSS.
+
+    Also how many cores other processes kept busy meanwhile (machine busy time minus the child's
+    CPU time, over the wall time): a benchmark is only as good as the quiet of its machine.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    busy0, steal0 = _cpu_busy()
     started = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out, open(log.with_suffix(".err"), "w", encoding="utf-8") as err:
         proc = subprocess.Popen([PY, "-c", code, *args], stdout=out, stderr=err, cwd=ROOT)
@@ -182,6 +198,9 @@ def run_child(code: str, args: list[str], log: Path, timeout: float) -> dict:
             time.sleep(0.05)
         proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    busy1, steal1 = _cpu_busy()
+    child_cpu = usage.ru_utime + usage.ru_stime
+    background = max(0.0, (busy1 - busy0) - child_cpu) / wall if wall > 0 else 0.0
     events = []
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
@@ -191,6 +210,8 @@ def run_child(code: str, args: list[str], log: Path, timeout: float) -> dict:
     done = next((e for e in events if e.get("ev") == "done"), None)
     error = next((e for e in events if e.get("ev") == "error"), None)
     result = {"events": events, "wall": wall, "peak_mb": usage.ru_maxrss / 1024, "timed_out": timed_out,
+              "cpu_s": child_cpu, "background_cores": round(background, 2),
+              "steal_cores": round((steal1 - steal0) / wall, 2) if wall > 0 else 0.0,
               "returncode": proc.returncode, "done": done, "error": error,
               "stderr": log.with_suffix(".err").read_text(encoding="utf-8")[-2000:]}
     if done is None and not timed_out:
@@ -294,7 +315,9 @@ def bench_input(name: str, seed: int, out_root: Path, timeout: float, keep: bool
     say(f"[{name}] kg build (timeout {timeout:.0f} s)")
     build = run_child(CHILD_BUILD, [str(config), str(store)], logs / "build.jsonl", timeout)
     stages, running, ran = stage_times(build["events"], build["wall"])
-    row.update({"build_peak_mb": round(build["peak_mb"]), "build_process_s": round(build["wall"], 2)})
+    row.update({"build_peak_mb": round(build["peak_mb"]), "build_process_s": round(build["wall"], 2),
+                "build_cpu_s": round(build["cpu_s"], 2), "build_bg_cores": build["background_cores"],
+                "build_steal_cores": build["steal_cores"]})
     if build["done"]:
         d = build["done"]
         row.update({"status": "ok", "build_s": d["seconds"], "triples": d["triples"], "quads": d["quads"],
@@ -340,6 +363,7 @@ def bench_input(name: str, seed: int, out_root: Path, timeout: float, keep: bool
     row["rdflib_peak_mb"] = round(rdf["peak_mb"])
     row["rdflib_s"] = rdf["done"]["seconds"] if rdf["done"] else None
     row["rdflib_quads"] = rdf["done"]["quads"] if rdf["done"] else None
+    row["rdflib_bg_cores"] = rdf["background_cores"]
     if not rdf["done"]:
         row["status"] += "; rdflib " + ("timed out" if rdf["timed_out"] else f"failed: {rdf['error']}")
 
@@ -349,6 +373,7 @@ def bench_input(name: str, seed: int, out_root: Path, timeout: float, keep: bool
     row["ox_peak_mb"] = round(oxl["peak_mb"])
     row["ox_s"] = oxl["done"]["seconds"] if oxl["done"] else None
     row["ox_quads"] = oxl["done"]["quads"] if oxl["done"] else None
+    row["ox_bg_cores"] = oxl["background_cores"]
 
     # The floor of every child's peak (see above), and the idle baselines of the children
     # (interpreter + imports), help read the peaks.
@@ -444,6 +469,10 @@ def report(rows: list[dict], info: dict, command: str) -> str:
     lines += ["", f"Peak memory is the child process's maximum resident set size (`ru_maxrss` from `os.wait4`), "
               f"interpreter and imports included; it cannot be below the benchmark driver's own size when it "
               f"started the child ({floor:.0f} MB here), as Linux counts the fork before `exec`."]
+    lines += ["", "Other processes on the machine kept this many cores busy meanwhile (kg build / rdflib / "
+              "oxigraph; more than ~0.2 means the figures are disturbed): "
+              + "; ".join(f"{_label(r)} {_f(r.get('build_bg_cores'), 2)} / {_f(r.get('rdflib_bg_cores'), 2)} / "
+                          f"{_f(r.get('ox_bg_cores'), 2)}" for r in rows) + "."]
     if any(any(k.endswith("_from") for k in r) for r in rows):
         lines += ["", "† measured in a second run of the build without SHACL (same records, quads and store), "
                   "because the real build was stopped before reaching that stage."]
