@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -55,6 +56,7 @@ class Mapped:
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI -> source file (display)
 
 
+@lru_cache(maxsize=1024)
 def curated_graph_iri(record_file: Path, source_root: Path) -> str:
     """Return the named graph of a curated file: ``graph/curated/{path relative to the source, no suffix}``."""
     try:
