@@ -82,7 +82,11 @@ def cypher(settings, query: str, **params):
 
 def wipe(settings) -> None:
     """Empty the database in chunks (one huge DETACH DELETE would need a big heap)."""
-    cypher(settings, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(settings.uri, auth=("neo4j", settings.password)) as driver:
+        with driver.session() as session:  # CALL ... IN TRANSACTIONS needs an auto-commit transaction
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
     for row in cypher(settings, "SHOW CONSTRAINTS YIELD name"):
         cypher(settings, f"DROP CONSTRAINT {row['name']}")  # bench-only: names come from the server
 
