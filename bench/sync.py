@@ -129,6 +129,17 @@ def changed_copy(gen: Path, dest: Path, fraction: float, seed: int) -> int:
     alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
     store.extend(ox.Quad(ox.NamedNode(s), alt, ox.Literal(f"changed alias {i}"), ox.NamedNode(g))
                  for i, (s, g) in enumerate(picked))
+    # what a build does: record new content digests for the graphs that changed
+    from kg.build import graph_digests
+    from kg.namespaces import AIGC, META_GRAPH
+
+    digest, meta = ox.NamedNode(str(AIGC.contentDigest)), ox.NamedNode(META_GRAPH)
+    for g in sorted({g for _, g in picked}):
+        graph = ox.NamedNode(g)
+        for old in list(store.quads_for_pattern(graph, digest, None, meta)):
+            store.remove(old)
+        new = graph_digests(store.quads_for_pattern(None, None, None, graph))[g]
+        store.add(ox.Quad(graph, digest, ox.Literal(new), meta))
     store.flush()
     return len(picked)
 

@@ -8,6 +8,7 @@ Every problem becomes a located finding; the caller refuses to write while any i
 from __future__ import annotations
 
 import difflib
+import hashlib
 import time
 from functools import lru_cache
 from collections.abc import Callable, Iterable
@@ -298,11 +299,27 @@ def _fill(store: ox.Store, mapped: Mapped, ontology: Ontology, files: list[str])
     meta = ox.NamedNode(META_GRAPH)
     now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
+    digests = graph_digests(mapped.quads)
     for graph, file in mapped.graphs.items():
         g = ox.NamedNode(graph)
         store.add(ox.Quad(g, RDF_TYPE, ox.NamedNode(str(PROV.Entity)), meta))
         store.add(ox.Quad(g, ox.NamedNode(str(DCTERMS.identifier)), ox.Literal(file), meta))
         store.add(ox.Quad(g, ox.NamedNode(str(PROV.generatedAtTime)), now, meta))
+        store.add(ox.Quad(g, ox.NamedNode(str(AIGC.contentDigest)), ox.Literal(digests[graph]), meta))
+
+
+def graph_digests(quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """Hash each named graph's quads (in the order the build wrote them): equal input, equal digest.
+
+    ``kg sync`` compares these with the digests of its last sync to skip unchanged graphs.
+    """
+    hashes: dict[str, hashlib._Hash] = {}
+    for quad in quads:
+        h = hashes.get(quad.graph_name.value)
+        if h is None:
+            h = hashes[quad.graph_name.value] = hashlib.blake2b(digest_size=16)
+        h.update(str(quad).encode("utf-8"))
+    return {g: h.hexdigest() for g, h in hashes.items()}
 
 
 def _finish(config: Config, store: ox.Store, mapped: Mapped, ontology: Ontology, findings: list[Finding],

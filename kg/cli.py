@@ -206,6 +206,8 @@ def sync(settings, verify, batch_size, full):
     if not settings.quiet:
         for note in result.notes:
             click.echo(f"[WARNING] {note}", err=True)
+        if result.graphs_skipped:
+            click.echo(f"{result.graphs_skipped} source graph(s) unchanged since the last sync")
         click.echo(f"synced {result.nodes_total} nodes to {neo.uri}: {result.nodes_written} written, "
                    f"{result.nodes_deleted} deleted, {result.written} changes "
                    f"({', '.join(f'{k} {v}' for k, v in result.counters.items() if v) or 'nothing to do'}) "

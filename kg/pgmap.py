@@ -32,18 +32,19 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import GRAPH, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.namespaces import AIGC, GRAPH, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
 from kg.ontology import Ontology
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+CONTENT_DIGEST = str(AIGC.contentDigest)
 RESOURCE_LABEL = "Resource"
 # dcterms:source URLs would read as "source" beside "sources" (the source graphs): name them plainly.
 _IRI_PROPERTY_NAMES = {"http://purl.org/dc/terms/source": "sourceUrls"}
@@ -127,13 +128,43 @@ def _subject_quads(store: ox.Store) -> Iterator[tuple[str, list[tuple[str, objec
         yield current, facts
 
 
-def iter_nodes(store: ox.Store, ontology: Ontology, notes: list[str]) -> Iterator[PGNode]:
-    """Yield the node of every typed project resource of ``store``, in IRI order."""
-    typed = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
-             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)}
-    for subject, facts in _subject_quads(store):
-        if subject in typed:
-            yield _node(subject, facts, typed, ontology, notes)
+def _facts_of(store: ox.Store, subject: str) -> list[tuple[str, object, str]]:
+    return [(q.predicate.value, q.object, q.graph_name.value)
+            for q in store.quads_for_pattern(ox.NamedNode(subject), None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in (ONTOLOGY_GRAPH, META_GRAPH)]
+
+
+def typed_resources(store: ox.Store) -> set[str]:
+    """Return the IRIs of every project resource that has a type (the future nodes)."""
+    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)
+            and q.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)}
+
+
+def iter_nodes(store: ox.Store, ontology: Ontology, notes: list[str],
+               subjects: Iterable[str] | None = None) -> Iterator[PGNode]:
+    """Yield the node of every typed project resource of ``store`` (or of ``subjects`` only)."""
+    typed = typed_resources(store)
+    if subjects is None:
+        for subject, facts in _subject_quads(store):
+            if subject in typed:
+                yield _node(subject, facts, typed, ontology, notes)
+        return
+    for subject in sorted(set(subjects) & typed):
+        yield _node(subject, _facts_of(store, subject), typed, ontology, notes)
+
+
+def graph_subjects(store: ox.Store, graphs: Iterable[str]) -> set[str]:
+    """Return every project resource that has a fact in one of ``graphs``."""
+    return {q.subject.value for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)}
+
+
+def graph_digests(store: ox.Store) -> dict[str, str]:
+    """Return the content digest the build recorded for each source graph (id -> digest)."""
+    digest = ox.NamedNode(CONTENT_DIGEST)
+    return {source_id(q.subject.value): q.object.value
+            for q in store.quads_for_pattern(None, digest, None, ox.NamedNode(META_GRAPH))}
 
 
 def map_graph(store: ox.Store, ontology: Ontology) -> MappedGraph:

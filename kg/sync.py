@@ -1,6 +1,8 @@
 """Sync the RDF store into Neo4j: batched, idempotent, incremental, resumable.
 
-Every node written carries ``syncHash``, a hash of everything the sync writes for it (labels,
+The build records a content digest per source graph; a sync first compares them with the digests
+of the last completed sync (kept in Neo4j on a ``:KgSyncState`` node) and leaves unchanged graphs
+alone without reading them. Every node written carries ``syncHash``, a hash of everything the sync writes for it (labels,
 properties, outgoing relationships; see ``kg.pgmap``). A sync reads the hashes Neo4j holds, maps
 the RDF store, and writes only the nodes whose hash differs, with their outgoing relationships,
 in batches (a changed node's outgoing relationships are replaced); each batch is one transaction, so a batch is either all written (with its new hashes)
@@ -14,12 +16,14 @@ parameters through Cypher's dynamic ``$(...)`` syntax (Neo4j 5.26+), never forma
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -27,11 +31,18 @@ from kg.config import Config
 from kg.neo4j_client import Neo4jSettings, connect, run_read, run_write
 from kg.neo4j_server import server_status
 from kg.ontology import Ontology
-from kg.pgmap import MappedGraph, PGNode, iter_nodes, map_graph
+from kg.namespaces import graph_iri
+from kg.pgmap import MappedGraph, PGNode, graph_digests, graph_subjects, iter_nodes, map_graph
 
 DEFAULT_BATCH = 2000
 CONSTRAINT = "CREATE CONSTRAINT resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE"
 READ_STATE = "MATCH (n:Resource) RETURN n.uri AS uri, n.syncHash AS hash, labels(n) AS labels"
+READ_STATE_IN = """MATCH (n:Resource) WHERE any(s IN n.sources WHERE s IN $scope)
+RETURN n.uri AS uri, n.syncHash AS hash, labels(n) AS labels"""
+# What the last completed sync saw: each source graph's content digest and the mapping's version.
+READ_MARKER = "MATCH (s:KgSyncState {id: 'sync'}) RETURN s.graphs AS graphs, s.digests AS digests, s.mapping AS mapping"
+WRITE_MARKER = """MERGE (s:KgSyncState {id: 'sync'})
+SET s.graphs = $graphs, s.digests = $digests, s.mapping = $mapping, s.syncedAt = datetime()"""
 WRITE_NODES = """
 UNWIND $rows AS row
 MERGE (n:Resource {uri: row.uri})
@@ -69,6 +80,7 @@ class SyncResult:
     nodes_total: int = 0
     nodes_written: int = 0
     nodes_deleted: int = 0
+    graphs_skipped: int = 0  # source graphs unchanged since the last sync, not even read
     batches: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -98,24 +110,48 @@ def _row(node: PGNode, old_labels: list[str] | None) -> dict:
             "drop": sorted(set(old_labels or []) - set(node.labels))}
 
 
+def _mapping_version() -> str:
+    """Hash the mapping's own code: a new mapping invalidates every graph digest of earlier syncs."""
+    from kg import pgmap
+
+    return hashlib.blake2b(Path(pgmap.__file__).read_bytes(), digest_size=8).hexdigest()
+
+
 def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                batch_size: int = DEFAULT_BATCH, full: bool = False,
                progress: Callable[[str], None] | None = None) -> SyncResult:
     """Bring Neo4j in step with ``store``; write only what changed since the last sync.
 
-    ``full=True`` ignores the hashes and rewrites every node (repairs edits made in Neo4j).
+    Source graphs whose content digest equals the one recorded at the last completed sync are
+    skipped without being read; the nodes of the other graphs are mapped and compared by hash.
+    ``full=True`` compares every node and rewrites all of them (repairs edits made in Neo4j).
     """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     result = SyncResult()
+    digests = graph_digests(store)
+    mapping = _mapping_version()
     with connect(settings) as driver:
         run_write(driver, settings, lambda tx: tx.run(CONSTRAINT).consume())
+        marker = run_read(driver, settings, READ_MARKER)
+        scope: set[str] | None = None  # source ids to look at; None: everything
+        # A store built before digests existed has none: compare everything then.
+        if not full and digests and marker and marker[0]["mapping"] == mapping:
+            before = dict(zip(marker[0]["graphs"] or [], marker[0]["digests"] or []))
+            scope = {g for g, d in digests.items() if before.get(g) != d} | (set(before) - set(digests))
+            result.graphs_skipped = len(digests) - len(scope & set(digests))
+            if not scope:
+                result.seconds = time.perf_counter() - started
+                return result
         say("reading Neo4j's state")
-        state = {r["uri"]: (r["hash"], r["labels"]) for r in run_read(driver, settings, READ_STATE)}
+        rows = run_read(driver, settings, READ_STATE if scope is None else READ_STATE_IN, scope=sorted(scope or []))
+        state = {r["uri"]: (r["hash"], r["labels"]) for r in rows}
         seen: set[str] = set()
+        subjects = None if scope is None else \
+            graph_subjects(store, [graph_iri(*g.split("/")) for g in scope]) | set(state)
 
         def changed() -> Iterator[PGNode]:
-            for node in iter_nodes(store, ontology, result.notes):
+            for node in iter_nodes(store, ontology, result.notes, subjects):
                 seen.add(node.uri)
                 result.nodes_total += 1
                 old = state.get(node.uri)
@@ -145,6 +181,10 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                                  lambda tx, b=batch: tx.run(DELETE_NODES, uris=b).consume().counters)
             result.add_counters(counters)
             result.nodes_deleted += len(batch)
+        # Recorded last: a sync that died before this line is redone (graph by graph) next time.
+        graphs = sorted(digests)
+        run_write(driver, settings, lambda tx: tx.run(WRITE_MARKER, graphs=graphs, mapping=mapping,
+                                                      digests=[digests[g] for g in graphs]).consume())
     result.seconds = time.perf_counter() - started
     return result
 
@@ -173,7 +213,7 @@ def verify_sync(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
     out = VerifyResult(labels=mapped.label_counts(), rels=mapped.rel_counts())
     with connect(settings) as driver:
         neo_labels = {r["label"]: r["n"] for r in run_read(
-            driver, settings, "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")}
+            driver, settings, "MATCH (n:Resource) UNWIND labels(n) AS label RETURN label, count(*) AS n")}
         neo_rels = {r["type"]: r["n"] for r in run_read(
             driver, settings, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")}
         for name in sorted(set(out.labels) | set(neo_labels)):
