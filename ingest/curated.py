@@ -233,7 +233,11 @@ class _Reader:
         for knode, vnode in node.value:
             lang = knode.value
             if lang not in LANGUAGES:
-                self.error(knode, f"'{key}' has language '{lang}'; use zh or en", subject)
+                if isinstance(vnode, yaml.ScalarNode) and vnode.tag.endswith(":null") and node.flow_style:
+                    self.error(knode, f"'{key}' has a stray part {lang!r}: a comma inside an unquoted "
+                               "{zh: ..., en: ...} value splits it; put the name in quotes", subject)
+                else:
+                    self.error(knode, f"'{key}' has language '{lang}'; use zh or en", subject)
                 continue
             value = self.scalar(vnode, f"{key}.{lang}", subject)
             if value is not None and value.text.strip():

@@ -64,3 +64,10 @@ def test_a_top_level_mapping_is_reported(tmp_path):
     _, findings = _read(tmp_path, "id: a\nkind: Company\n")
     assert str(findings[0]) == ("[ERROR] x.yaml:1:1 expected a list of records at the top level, got a "
                                 "mapping; start each record with '- id: ...'")
+
+
+def test_a_comma_in_an_unquoted_flow_label_is_explained(tmp_path):
+    _, findings = _read(tmp_path, "- id: a\n  kind: Policy\n  label: {en: Safe, Secure, and Trustworthy AI}\n"
+                                  "  sources: [s]\n")
+    assert str(findings[0]) == ("[ERROR] x.yaml:3:21 a: 'label' has a stray part 'Secure': a comma inside an "
+                                "unquoted {zh: ..., en: ...} value splits it; put the name in quotes")
