@@ -233,3 +233,21 @@ def test_dates_map_to_neo4j_dates():
         ox.Quad(m, ox.NamedNode(str(AIGC.releaseDate)), ox.Literal("2024-05-13", datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#date")), g)])
     assert map_graph(store, load_ontology()).nodes[m.value].props["releaseDate"] == dt.date(2024, 5, 13)
+
+
+def test_a_tls_routing_uri_is_used_as_given(built_sink, monkeypatch):
+    # neo4j+s:// (Aura, clusters) goes through the same code path; nothing assumes bolt or localhost.
+    # No TLS server runs here, so the connection fails, cleanly, naming the URI it tried.
+    monkeypatch.setenv("NEO4J_URI", "neo4j+s://127.0.0.1:9")
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    result = CliRunner().invoke(main, ["sync", "--config", str(built_sink.config)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Neo4j at neo4j+s://127.0.0.1:9 is unreachable")
+
+
+def test_settings_come_from_the_environment():
+    settings = Neo4jSettings.from_env({"NEO4J_URI": "neo4j+s://abc.databases.neo4j.io", "NEO4J_USER": "u",
+                                       "NEO4J_PASSWORD": "p", "NEO4J_DATABASE": "graph"})
+    assert (settings.uri, settings.user, settings.password, settings.database) == (
+        "neo4j+s://abc.databases.neo4j.io", "u", "p", "graph")
+    assert Neo4jSettings.from_env({}).uri == "bolt://127.0.0.1:7687"
