@@ -21,7 +21,7 @@ from kg.ontology import load_ontology
 from kg.cypher import parse_params, run_cypher
 from kg.neo4j_server import server_status, start_server, stop_server
 from kg.query import format_result, run_sparql
-from kg.stats import GraphStats, graph_stats
+from kg.stats import format_stats, graph_stats
 from kg.store import open_store
 from kg.sync import DEFAULT_BATCH, format_verify, neo4j_settings, sync_store, verify_sync
 
@@ -84,7 +84,7 @@ def build(settings):
     if not settings.quiet:
         _print_findings(result.findings, settings.verbose)
         click.echo(f"built {result.store_path} from {len(result.files)} file(s) in {result.seconds:.2f} s")
-        click.echo(_stats_table(result.stats))
+        click.echo(format_stats(result.stats))
         click.echo("validation: 0 errors, "
                    f"{sum(f.level == 'WARNING' for f in result.findings)} warning(s)")
 
@@ -108,7 +108,7 @@ def stats(settings, fmt):
     """Count entities per class and facts per property in the built graph."""
     config = settings.config()
     result = graph_stats(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path))
-    click.echo(json.dumps(result.as_dict(), indent=1) if fmt == "json" else _stats_table(result))
+    click.echo(json.dumps(result.as_dict(), indent=1) if fmt == "json" else format_stats(result))
 
 
 @main.command()
@@ -122,7 +122,7 @@ def ingest(settings, kind, paths):
     if not settings.quiet:
         _print_findings(result.findings, settings.verbose)
         click.echo(f"ingested {len(result.files)} file(s) into {result.store_path}")
-        click.echo(_stats_table(result.stats))
+        click.echo(format_stats(result.stats))
 
 
 @main.group()
@@ -257,15 +257,6 @@ def _print_findings(findings, verbose: bool) -> None:
     for finding in findings:
         if verbose or finding.level == "ERROR":
             click.echo(str(finding), err=True)
-
-
-def _stats_table(stats: GraphStats) -> str:
-    lines = [f"{stats.triples} triples ({stats.quads} quads with the ontology) in {stats.graphs} source graph(s)",
-             "", "class                  entities"]
-    lines += [f"  {name:<20} {count:>8}" for name, count in sorted(stats.classes.items())]
-    lines += ["", "property               facts"]
-    lines += [f"  {name:<20} {count:>8}" for name, count in stats.relations.items()]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

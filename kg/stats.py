@@ -59,3 +59,13 @@ def _curie(iri: str) -> str:
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
+
+
+def format_stats(stats: GraphStats) -> str:
+    """Render counts as the aligned text ``kg build`` and ``kg stats`` print."""
+    lines = [f"{stats.triples} triples ({stats.quads} quads with the ontology) in {stats.graphs} source graph(s)",
+             "", "class                  entities"]
+    lines += [f"  {name:<20} {count:>8}" for name, count in sorted(stats.classes.items())]
+    lines += ["", "property               facts"]
+    lines += [f"  {name:<20} {count:>8}" for name, count in stats.relations.items()]
+    return "\n".join(lines)
