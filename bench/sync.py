@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic graph")
     parser.add_argument("--batch-sizes", default="500,2000,5000", help="batch sizes tried for the first sync")
     parser.add_argument("--heap", default="2g", help="Neo4j JVM heap")
+    parser.add_argument("--tx-memory", default="1g", help="Neo4j's cap on memory of all transactions")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="work folder")
     args = parser.parse_args(argv)
 
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     state = args.out / "neo4j-bench"
     os.environ["KG_BENCH_NEO4J_PASSWORD"] = "bench-" + secrets.token_hex(6)
     t = time.perf_counter()
-    status = start_server(state, port=0, heap=args.heap, password_env="KG_BENCH_NEO4J_PASSWORD")
+    status = start_server(state, port=0, heap=args.heap, tx_memory=args.tx_memory,
+                          password_env="KG_BENCH_NEO4J_PASSWORD")
     startup = time.perf_counter() - t
     settings = Neo4jSettings(uri=status.uri, password=os.environ["KG_BENCH_NEO4J_PASSWORD"])
     rows = []
@@ -238,7 +240,7 @@ def report(rows, args, triples, quads, startup, neo_rss, best, ours, peer, uncha
 
     lines = [f"Sync benchmark, {time.strftime('%Y-%m-%d')}: {triples:,} distinct data triples "
              f"({quads:,} quads with the ontology), synthetic seed {args.seed}; Neo4j 5.26.30 Community "
-             f"(heap {args.heap}, started in {startup:.1f} s, RSS {neo_rss:.0f} MiB after the syncs); "
+             f"(heap {args.heap}, transaction memory {args.tx_memory}, started in {startup:.1f} s, RSS {neo_rss:.0f} MiB after the syncs); "
              f"Python {sys.version.split()[0]}, neo4j driver {neo4j.__version__}, pyoxigraph "
              f"{pyoxigraph.__version__}, rdflib {rdflib.__version__}, {os.cpu_count()} cores.", "",
              "| step | seconds | triples/s | peak RSS (MiB) | nodes written |", "|---|---:|---:|---:|---:|"]

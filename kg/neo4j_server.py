@@ -107,7 +107,8 @@ def server_status(state_dir: Path) -> ServerStatus:
 
 
 def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAULT_HEAP,
-                 password_env: str = "NEO4J_PASSWORD", timeout: float = 240.0, progress=None) -> ServerStatus:
+                 tx_memory: str = "256m", password_env: str = "NEO4J_PASSWORD", timeout: float = 240.0,
+                 progress=None) -> ServerStatus:
     """Start the local server (building the launcher first if needed) and wait until it is ready."""
     state_dir = Path(state_dir)
     status = server_status(state_dir)
@@ -118,7 +119,8 @@ def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAU
     for name in ("ready", "pid"):
         (state_dir / name).unlink(missing_ok=True)
     args = ["bash", str(LAUNCHER / "launcher.sh"), "run", str(cache), "--home", str(state_dir / "home"),
-            "--port", str(port), "--log", str(state_dir / "neo4j.log"), "--ready-file", str(state_dir / "ready")]
+            "--port", str(port), "--log", str(state_dir / "neo4j.log"), "--ready-file", str(state_dir / "ready"),
+            "--tx-memory", tx_memory]
     if os.environ.get(password_env):
         args += ["--password-env", password_env]
     env = dict(os.environ, N4L_JAVA_OPTS=f"-Xms256m -Xmx{heap} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
