@@ -170,12 +170,18 @@ def test_cli_sync_verify_reports_in_step_and_finds_a_tampered_value(built_sink, 
     assert result.exit_code == 0 and "synced 18 nodes" in result.stdout and "18 written" in result.stdout
 
 
-def test_neo4j_not_running_exits_3_and_says_how_to_start(built_sink, monkeypatch):
-    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")
+@pytest.mark.parametrize("uri", [
+    "bolt://127.0.0.1:9",
+    # neo4j+s:// (Aura, clusters) takes the same code path: nothing assumes bolt or localhost. No
+    # TLS server runs here, so the connection fails, cleanly, naming the URI it tried.
+    "neo4j+s://127.0.0.1:9",
+])
+def test_neo4j_not_running_exits_3_and_says_how_to_start(built_sink, monkeypatch, uri):
+    monkeypatch.setenv("NEO4J_URI", uri)
     monkeypatch.setenv("NEO4J_PASSWORD", "x")
     result = CliRunner().invoke(main, ["sync", "--config", str(built_sink.config)])
     assert result.exit_code == 3
-    assert result.stderr.startswith("Neo4j at bolt://127.0.0.1:9 is unreachable")
+    assert result.stderr.startswith(f"Neo4j at {uri} is unreachable")
     assert "start the local server with `kg neo4j start`" in result.stderr
     assert "Traceback" not in result.output
 
@@ -233,16 +239,6 @@ def test_dates_map_to_neo4j_dates():
         ox.Quad(m, ox.NamedNode(str(AIGC.releaseDate)), ox.Literal("2024-05-13", datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#date")), g)])
     assert map_graph(store, load_ontology()).nodes[m.value].props["releaseDate"] == dt.date(2024, 5, 13)
-
-
-def test_a_tls_routing_uri_is_used_as_given(built_sink, monkeypatch):
-    # neo4j+s:// (Aura, clusters) goes through the same code path; nothing assumes bolt or localhost.
-    # No TLS server runs here, so the connection fails, cleanly, naming the URI it tried.
-    monkeypatch.setenv("NEO4J_URI", "neo4j+s://127.0.0.1:9")
-    monkeypatch.setenv("NEO4J_PASSWORD", "x")
-    result = CliRunner().invoke(main, ["sync", "--config", str(built_sink.config)])
-    assert result.exit_code == 3
-    assert result.stderr.startswith("Neo4j at neo4j+s://127.0.0.1:9 is unreachable")
 
 
 def test_settings_come_from_the_environment():
