@@ -21,6 +21,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -110,6 +111,31 @@ def _row(node: PGNode, old_labels: list[str] | None) -> dict:
             "drop": sorted(set(old_labels or []) - set(node.labels))}
 
 
+def _write_batch(driver, settings: Neo4jSettings, batch: list[PGNode], state: dict) -> tuple[int, list]:
+    """Write one batch (nodes, then their outgoing relationships) as one transaction."""
+    rows = [_row(n, (state.get(n.uri) or (None, None))[1]) for n in batch]
+    rels = [{"start": r.start, "type": r.type, "end": r.end, "sources": list(r.sources)}
+            for n in batch for r in n.rels]
+
+    def write(tx):
+        out = [tx.run(WRITE_NODES, rows=rows).consume().counters,
+               tx.run(DROP_OUT_RELS, rows=rows).consume().counters]
+        if rels:
+            out.append(tx.run(WRITE_RELS, rels=rels).consume().counters)
+        return out
+
+    return len(batch), run_write(driver, settings, write)
+
+
+def _count(result: SyncResult, written: tuple[int, list], say) -> None:
+    nodes, counters = written
+    for c in counters:
+        result.add_counters(c)
+    result.nodes_written += nodes
+    result.batches += 1
+    say(f"wrote {result.nodes_written} changed nodes of {result.nodes_total} read")
+
+
 def _mapping_version() -> str:
     """Hash the mapping's own code: a new mapping invalidates every graph digest of earlier syncs."""
     from kg import pgmap
@@ -158,23 +184,17 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 if full or old is None or old[0] != node.hash:
                     yield node
 
-        for batch in _batches(changed(), batch_size):
-            rows = [_row(n, (state.get(n.uri) or (None, None))[1]) for n in batch]
-            rels = [{"start": r.start, "type": r.type, "end": r.end, "sources": list(r.sources)}
-                    for n in batch for r in n.rels]
-
-            def write(tx, rows=rows, rels=rels):
-                out = [tx.run(WRITE_NODES, rows=rows).consume().counters,
-                       tx.run(DROP_OUT_RELS, rows=rows).consume().counters]
-                if rels:
-                    out.append(tx.run(WRITE_RELS, rels=rels).consume().counters)
-                return out
-
-            for counters in run_write(driver, settings, write):
-                result.add_counters(counters)
-            result.nodes_written += len(batch)
-            result.batches += 1
-            say(f"wrote {result.nodes_written} changed nodes of {result.nodes_total} read")
+        # Mapping (Python) and writing (Neo4j) overlap: batch k is written by one worker thread
+        # while batch k+1 is mapped; at most one batch waits, and batches commit in order.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            pending = None
+            for batch in _batches(changed(), batch_size):
+                job = writer.submit(_write_batch, driver, settings, batch, state)
+                if pending is not None:
+                    _count(result, pending.result(), say)
+                pending = job
+            if pending is not None:
+                _count(result, pending.result(), say)
         gone = [uri for uri in state if uri not in seen]
         for batch in _batches(gone, batch_size):
             counters = run_write(driver, settings,
