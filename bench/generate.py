@@ -297,7 +297,6 @@ class _Gen:
         self.documents(docs, orgs, models, apps, policies)
 
     def concepts(self) -> None:
-        rng = self.rng
         for kind, table in (("IndustryLayer", LAYERS), ("Modality", MODALITIES), ("Technique", TECHNIQUES),
                             ("Industry", INDUSTRIES)):
             for cid, zh, en in table:
@@ -366,7 +365,7 @@ class _Gen:
                 if rng.random() < 0.6:
                     ind = rng.sample(industry_ids, rng.choice((1, 1, 2, 3)))
                     props.append(("servesIndustry", ids(ind), len(ind)))
-                ykind, yname = "Company", "company"
+                ykind = "Company"
             elif kind == "research":
                 szh, sen = rng.choice(RESEARCH_SUFFIX)
                 base_zh, base_en = zh_name(rng), en_name(rng)

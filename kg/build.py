@@ -242,10 +242,14 @@ def read_sources(config: Config, findings: list[Finding]) -> list[tuple[Record, 
                 continue
             raise ConfigError(f"source {source.path} (kind {source.kind}) does not exist; "
                               f"fix [[sources]] in {config.file}")
-        root = source.path if source.path.is_dir() else source.path.parent
-        for record in read_curated([source.path], findings, root=config.root):
-            pairs.append((record, curated_graph_iri(record.file, root)))
+        pairs += _curated_pairs(source.path, findings, config.root)
     return pairs
+
+
+def _curated_pairs(path: Path, findings: list[Finding], display_root: Path) -> list[tuple[Record, str]]:
+    """Read a curated file or folder; each file's records go to the named graph of that file."""
+    root = path if path.is_dir() else path.parent
+    return [(r, curated_graph_iri(r.file, root)) for r in read_curated([path], findings, root=display_root)]
 
 
 def record_locator(mapped: Mapped, fallback: Locator) -> Locator:
@@ -360,8 +364,7 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
     for path in paths:
         if not Path(path).exists():
             raise ConfigError(f"{path} does not exist")
-        root = Path(path) if Path(path).is_dir() else Path(path).parent
-        pairs += [(r, curated_graph_iri(r.file, root)) for r in read_curated([Path(path)], findings, config.root)]
+        pairs += _curated_pairs(Path(path), findings, config.root)
     replaced = {graph for _, graph in pairs}
     old = open_store(config.store_path) if store_exists(config.store_path) else ox.Store()
     mapped = map_records(pairs, ontology, findings, known_entities(old, ontology, replaced))

@@ -140,8 +140,11 @@ def graph_subjects(store: ox.Store, graphs: Iterable[str]) -> set[str]:
             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)}
 
 
-def graph_digests(store: ox.Store) -> dict[str, str]:
-    """Return the content digest the build recorded for each source graph (id -> digest)."""
+def recorded_digests(store: ox.Store) -> dict[str, str]:
+    """Return the content digest the build recorded for each source graph (id -> digest).
+
+    (``kg.build.graph_digests`` computes them from quads; this reads what a build stored.)
+    """
     digest = ox.NamedNode(CONTENT_DIGEST)
     return {source_id(q.subject.value): q.object.value
             for q in store.quads_for_pattern(None, digest, None, ox.NamedNode(META_GRAPH))}

@@ -163,7 +163,7 @@ def _table(result: QueryResult) -> str:
 
     table = Table(*result.variables, show_lines=False)
     for row in result.rows:
-        table.add_row(*(term_text(t) for t in row), )
+        table.add_row(*(term_text(t) for t in row))
     console = Console(width=200, record=True, file=io.StringIO(), markup=False, emoji=False)
     console.print(table)
     text = console.export_text()

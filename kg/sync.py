@@ -33,7 +33,7 @@ from kg.neo4j_client import Neo4jSettings, connect, run_read, run_write
 from kg.neo4j_server import server_status
 from kg.ontology import Ontology
 from kg.namespaces import graph_iri
-from kg.pgmap import MappedGraph, PGNode, graph_digests, graph_subjects, iter_nodes, map_graph
+from kg.pgmap import MappedGraph, PGNode, graph_subjects, iter_nodes, map_graph, recorded_digests
 
 DEFAULT_BATCH = 2000
 CONSTRAINT = "CREATE CONSTRAINT resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE"
@@ -155,7 +155,7 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     result = SyncResult()
-    digests = graph_digests(store)
+    digests = recorded_digests(store)
     mapping = _mapping_version()
     with connect(settings) as driver:
         run_write(driver, settings, lambda tx: tx.run(CONSTRAINT).consume())

@@ -169,10 +169,6 @@ def check_duplicates(store: ox.Store, ontology: Ontology, locate: Locator) -> li
     return findings
 
 
-def _date_key(literal: ox.Literal) -> str:
-    return literal.value
-
-
 def check_policy_dates(store: ox.Store, locate: Locator) -> list[Finding]:
     """Report policies that take effect before they are issued (compared at the coarser precision)."""
     rows = _select(store, "SELECT ?s ?issued ?effective WHERE { "
