@@ -162,13 +162,15 @@ def neo4j_group():
 @neo4j_group.command("start")
 @click.option("--port", type=click.IntRange(0, 65535), help="Bolt port (default: [neo4j] port or 7687; 0: any free port).")
 @click.option("--heap", help="JVM heap, e.g. 512m or 2g (default: [neo4j] heap).")
+@click.option("--pagecache", help="Neo4j's page cache, e.g. 256m or 1g (default: [neo4j] pagecache).")
 @common_options
-def neo4j_start(settings, port, heap):
+def neo4j_start(settings, port, heap, pagecache):
     """Start the local Neo4j (built by Maven on first use) and wait until it accepts queries."""
     config = settings.config()
     with _progress(settings) as progress:
         status = start_server(config.neo4j_state, port=config.neo4j_port if port is None else port,
-                              heap=heap or config.neo4j_heap, progress=progress)
+                              heap=heap or config.neo4j_heap, pagecache=pagecache or config.neo4j_pagecache,
+                              progress=progress)
     click.echo(status.describe())
 
 

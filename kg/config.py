@@ -10,7 +10,7 @@ A minimal file::
     path = "data/curated"
 
 Relative paths are relative to the folder holding kg.toml. An optional ``[neo4j]`` table sets the
-local server's ``state`` folder (default: ``neo4j`` beside the store), ``port`` and ``heap``.
+local server's ``state`` folder (default: ``neo4j`` beside the store), ``port``, ``heap`` and ``pagecache``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Config:
     neo4j_state: Path | None = None  # folder of the local Neo4j server (kg neo4j start)
     neo4j_port: int = 7687
     neo4j_heap: str = "512m"
+    neo4j_pagecache: str = "256m"
 
 
 def load_config(path: str | os.PathLike | None = None, store: str | os.PathLike | None = None) -> Config:
@@ -94,4 +95,5 @@ def load_config(path: str | os.PathLike | None = None, store: str | os.PathLike 
         neo4j_state=resolve(neo["state"]) if "state" in neo else store_path.parent / "neo4j",
         neo4j_port=int(neo.get("port", 7687)),
         neo4j_heap=str(neo.get("heap", "512m")),
+        neo4j_pagecache=str(neo.get("pagecache", "256m")),
     )

@@ -30,6 +30,10 @@ from kg.errors import ServiceError
 LAUNCHER = Path(__file__).resolve().parent / "neo4j_launcher"
 DEFAULT_PORT = 7687
 DEFAULT_HEAP = "512m"
+DEFAULT_PAGECACHE = "256m"
+# The full JIT (C1 then C2) and the parallel collector: about 2 s more to start than C1 alone
+# with the serial collector, and twice the write throughput of a long sync (docs/benchmarks.md).
+JAVA_OPTS = "-Xms256m -Xmx{heap} -XX:+UseParallelGC -Dlog4j2.disable.jmx=true"
 
 
 def launcher_cache_dir() -> Path:
@@ -107,8 +111,8 @@ def server_status(state_dir: Path) -> ServerStatus:
 
 
 def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAULT_HEAP,
-                 tx_memory: str = "256m", password_env: str = "NEO4J_PASSWORD", timeout: float = 240.0,
-                 progress=None) -> ServerStatus:
+                 pagecache: str = DEFAULT_PAGECACHE, tx_memory: str = "256m",
+                 password_env: str = "NEO4J_PASSWORD", timeout: float = 240.0, progress=None) -> ServerStatus:
     """Start the local server (building the launcher first if needed) and wait until it is ready."""
     state_dir = Path(state_dir)
     status = server_status(state_dir)
@@ -120,11 +124,10 @@ def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAU
         (state_dir / name).unlink(missing_ok=True)
     args = ["bash", str(LAUNCHER / "launcher.sh"), "run", str(cache), "--home", str(state_dir / "home"),
             "--port", str(port), "--log", str(state_dir / "neo4j.log"), "--ready-file", str(state_dir / "ready"),
-            "--tx-memory", tx_memory]
+            "--pagecache", pagecache, "--tx-memory", tx_memory]
     if os.environ.get(password_env):
         args += ["--password-env", password_env]
-    env = dict(os.environ, N4L_JAVA_OPTS=f"-Xms256m -Xmx{heap} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
-                                         "-Dlog4j2.disable.jmx=true")
+    env = dict(os.environ, N4L_JAVA_OPTS=JAVA_OPTS.format(heap=heap))
     if progress:
         progress(f"starting Neo4j on 127.0.0.1:{port}")
     with open(state_dir / "launcher.out", "wb") as out, open(state_dir / "launcher.err", "wb") as err:

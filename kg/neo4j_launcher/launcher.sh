@@ -10,7 +10,8 @@
 #
 # Environment:
 #   N4L_JAVA       java binary (default: java on PATH; Neo4j 5.26 needs Java 17 or 21)
-#   N4L_JAVA_OPTS  JVM options (default below: small heap, serial GC, C1 only = fast start)
+#   N4L_JAVA_OPTS  JVM options (default below: small heap, parallel GC, full JIT; kg.neo4j_server
+#                  passes the same with the heap it is asked for)
 #   N4L_NO_CDS=1   do not create/use the AppCDS archive
 set -euo pipefail
 
@@ -18,7 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pom="$here/launcher/pom.xml"
 src="$here/launcher/src/main/java/kg/neo4j/Launcher.java"
 java_bin="${N4L_JAVA:-java}"
-default_opts="-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-OmitStackTraceInFastThrow -Dlog4j2.disable.jmx=true"
+default_opts="-Xms256m -Xmx512m -XX:+UseParallelGC -XX:-OmitStackTraceInFastThrow -Dlog4j2.disable.jmx=true"
 read -r -a java_opts <<< "${N4L_JAVA_OPTS:-$default_opts}"
 
 usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" >&2; exit 2; }
