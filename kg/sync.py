@@ -2,13 +2,16 @@
 
 The build records a content digest per source graph; a sync first compares them with the digests
 of the last completed sync (kept in Neo4j on a ``:KgSyncState`` node) and leaves unchanged graphs
-alone without reading them. Every node written carries ``syncHash``, a hash of everything the sync writes for it (labels,
-properties, outgoing relationships; see ``kg.pgmap``). A sync reads the hashes Neo4j holds, maps
-the RDF store, and writes only the nodes whose hash differs, with their outgoing relationships,
-in batches (a changed node's outgoing relationships are replaced); each batch is one transaction, so a batch is either all written (with its new hashes)
-or not at all. Nodes Neo4j holds that the RDF store no longer has are deleted. A sync that dies
-half way therefore leaves some nodes with old hashes, and the next sync rewrites exactly those:
-it converges to the same graph as an uninterrupted sync.
+alone without reading them. Every node written carries ``syncHash``, a hash of everything the sync
+writes for it (labels, properties, outgoing relationships; see ``kg.pgmap``). A sync reads the
+hashes Neo4j holds, maps the RDF store, and writes only the nodes whose hash differs, with their
+outgoing relationships, in batches of one transaction each: nodes new to Neo4j are created,
+changed ones updated (their outgoing relationships are replaced), then the batch's relationships
+are created. A relationship to a node that a later batch writes waits for that batch, and its
+start node gets its ``syncHash`` only then, once all its relationships exist. Nodes Neo4j holds
+that the RDF store no longer has are deleted. A sync that dies half way therefore leaves some
+nodes without their new hash, and the next sync rewrites exactly those: it converges to the same
+graph as an uninterrupted sync.
 
 Every query has one fixed, parameterised shape; labels and relationship types are passed as
 parameters through Cypher's dynamic ``$(...)`` syntax (Neo4j 5.26+), never formatted into text.
@@ -29,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.config import Config
+from kg.errors import ServiceError
 from kg.neo4j_client import Neo4jSettings, connect, run_read, run_write
 from kg.neo4j_server import server_status
 from kg.ontology import Ontology
@@ -40,11 +44,29 @@ CONSTRAINT = "CREATE CONSTRAINT resource_uri IF NOT EXISTS FOR (n:Resource) REQU
 READ_STATE = "MATCH (n:Resource) RETURN n.uri AS uri, n.syncHash AS hash, labels(n) AS labels"
 READ_STATE_IN = """MATCH (n:Resource) WHERE any(s IN n.sources WHERE s IN $scope)
 RETURN n.uri AS uri, n.syncHash AS hash, labels(n) AS labels"""
+READ_STATE_OF = """UNWIND $uris AS uri MATCH (n:Resource {uri: uri})
+RETURN n.uri AS uri, n.syncHash AS hash, labels(n) AS labels"""
 # What the last completed sync saw: each source graph's content digest and the mapping's version.
 READ_MARKER = "MATCH (s:KgSyncState {id: 'sync'}) RETURN s.graphs AS graphs, s.digests AS digests, s.mapping AS mapping"
 WRITE_MARKER = """MERGE (s:KgSyncState {id: 'sync'})
 SET s.graphs = $graphs, s.digests = $digests, s.mapping = $mapping, s.syncedAt = datetime()"""
-WRITE_NODES = """
+# A batch is one transaction: new nodes are created, changed ones updated (their outgoing
+# relationships deleted first), then the batch's relationships are created between nodes that
+# exist by then. A relationship whose end node is written by a later batch waits for that batch;
+# its start node gets its ``syncHash`` only there, once all its relationships exist.
+CREATE_NODES = """
+UNWIND $rows AS row
+CREATE (n:$(row.labels))
+SET n = row.props
+"""
+# Deleting the old relationships and matching new ones in one query (MERGE with a dynamic type,
+# or OPTIONAL MATCH (a)-[old]->(b)) is planned by Neo4j 5.26 as a scan per row: they are replaced.
+DROP_OUT_RELS = """
+UNWIND $rows AS row
+MATCH (a:Resource {uri: row.uri})-[r]->()
+DELETE r
+"""
+UPDATE_NODES = """
 UNWIND $rows AS row
 MERGE (n:Resource {uri: row.uri})
 SET n = row.props
@@ -52,20 +74,18 @@ WITH n, row
 REMOVE n:$(row.drop)
 SET n:$(row.labels)
 """
-# A changed node's outgoing relationships are replaced: deleted, then created again. Matching
-# existing ones instead (MERGE with a dynamic type, or OPTIONAL MATCH (a)-[old]->(b)) is planned
-# by Neo4j 5.26 as a scan per row, against the relationships the same transaction just wrote.
-DROP_OUT_RELS = """
-UNWIND $rows AS row
-MATCH (a:Resource {uri: row.uri})-[r]->()
-DELETE r
-"""
+# A relationship row is a list [start uri, type, end uri, sources]: lists pack quicker than maps.
 WRITE_RELS = """
 UNWIND $rels AS rel
-MATCH (a:Resource {uri: rel.start})
-MERGE (b:Resource {uri: rel.end})
-CREATE (a)-[r:$(rel.type)]->(b)
-SET r.sources = rel.sources
+MATCH (a:Resource {uri: rel[0]})
+MATCH (b:Resource {uri: rel[2]})
+CREATE (a)-[r:$(rel[1])]->(b)
+SET r.sources = rel[3]
+"""
+FINISH_NODES = """
+UNWIND $done AS d
+MATCH (n:Resource {uri: d.uri})
+SET n.syncHash = d.hash
 """
 DELETE_NODES = """
 UNWIND $uris AS uri
@@ -105,26 +125,94 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _row(node: PGNode, old_labels: list[str] | None) -> dict:
-    props = dict(node.props, syncHash=node.hash)
-    return {"uri": node.uri, "props": props, "labels": node.labels,
-            "drop": sorted(set(old_labels or []) - set(node.labels))}
+@dataclass
+class _Batch:
+    """The rows of one write transaction."""
+
+    created: list[dict] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)
+    rels: list[list] = field(default_factory=list)  # [start, type, end, sources]
+    done: list[dict] = field(default_factory=list)  # nodes of earlier batches now complete
+
+    @property
+    def nodes(self) -> int:
+        return len(self.created) + len(self.updated)
 
 
-def _write_batch(driver, settings: Neo4jSettings, batch: list[PGNode], state: dict) -> tuple[int, list]:
-    """Write one batch (nodes, then their outgoing relationships) as one transaction."""
-    rows = [_row(n, (state.get(n.uri) or (None, None))[1]) for n in batch]
-    rels = [{"start": r.start, "type": r.type, "end": r.end, "sources": list(r.sources)}
-            for n in batch for r in n.rels]
+class _Planner:
+    """Split the changed nodes into batches whose relationships only join nodes that exist by then."""
 
-    def write(tx):
-        out = [tx.run(WRITE_NODES, rows=rows).consume().counters,
-               tx.run(DROP_OUT_RELS, rows=rows).consume().counters]
-        if rels:
-            out.append(tx.run(WRITE_RELS, rels=rels).consume().counters)
+    def __init__(self, state: dict, present: Callable[[str], bool]):
+        self.state = state
+        self.present = present  # does Neo4j hold this node before the sync writes anything?
+        self.written: set[str] = set()
+        self.waiting_for: dict[str, list[list]] = {}  # end node -> relationships waiting for it
+        self.missing: dict[str, list] = {}  # start node -> [relationships still waiting, its hash]
+
+    def batch(self, nodes: list[PGNode]) -> _Batch:
+        out = _Batch()
+        self.written.update(n.uri for n in nodes)
+        for node in nodes:
+            waits = 0
+            for r in node.rels:
+                rel = [r.start, r.type, r.end, list(r.sources)]
+                if r.end in self.written or self.present(r.end):
+                    out.rels.append(rel)
+                else:
+                    self.waiting_for.setdefault(r.end, []).append(rel)
+                    waits += 1
+            props = dict(node.props)
+            if waits:
+                self.missing[node.uri] = [waits, node.hash]
+            else:
+                props["syncHash"] = node.hash
+            old = self.state.get(node.uri)
+            if old is None:
+                out.created.append({"props": props, "labels": node.labels})
+            else:
+                out.updated.append({"uri": node.uri, "props": props, "labels": node.labels,
+                                    "drop": sorted(set(old[1] or []) - set(node.labels))})
+            for rel in self.waiting_for.pop(node.uri, ()):
+                out.rels.append(rel)
+                entry = self.missing[rel[0]]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    del self.missing[rel[0]]
+                    out.done.append({"uri": rel[0], "hash": entry[1]})
         return out
 
-    return len(batch), run_write(driver, settings, write)
+    def rest(self) -> _Batch | None:
+        """Relationships still waiting (their end node is absent: Neo4j was changed by hand)."""
+        if not self.waiting_for:
+            return None
+        out = _Batch(rels=[rel for rels in self.waiting_for.values() for rel in rels])
+        out.done = [{"uri": uri, "hash": h} for uri, (_, h) in self.missing.items()]
+        self.waiting_for.clear()
+        return out
+
+
+def _write_batch(driver, settings: Neo4jSettings, batch: _Batch) -> tuple[int, list]:
+    """Write one batch as one transaction."""
+    def write(tx):
+        out = []
+        if batch.created:
+            out.append(tx.run(CREATE_NODES, rows=batch.created).consume().counters)
+        if batch.updated:
+            out.append(tx.run(DROP_OUT_RELS, rows=batch.updated).consume().counters)
+            out.append(tx.run(UPDATE_NODES, rows=batch.updated).consume().counters)
+        if batch.rels:
+            counters = tx.run(WRITE_RELS, rels=batch.rels).consume().counters
+            if counters.relationships_created != len(batch.rels):
+                raise ServiceError(
+                    f"{len(batch.rels) - counters.relationships_created} relationship(s) could not be written: "
+                    "their end nodes are missing in Neo4j, which was changed outside `kg sync` since the last "
+                    "sync; run `kg sync --full` to rewrite every node")
+            out.append(counters)
+        if batch.done:
+            out.append(tx.run(FINISH_NODES, done=batch.done).consume().counters)
+        return out
+
+    return batch.nodes, run_write(driver, settings, write)
 
 
 def _count(result: SyncResult, written: tuple[int, list], say) -> None:
@@ -170,11 +258,26 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 result.seconds = time.perf_counter() - started
                 return result
         say("reading Neo4j's state")
-        rows = run_read(driver, settings, READ_STATE if scope is None else READ_STATE_IN, scope=sorted(scope or []))
+        whole = scope is None or not (set(digests) - scope)
+        if whole:
+            rows = run_read(driver, settings, READ_STATE)
+        else:
+            rows = run_read(driver, settings, READ_STATE_IN, scope=sorted(scope))
         state = {r["uri"]: (r["hash"], r["labels"]) for r in rows}
         seen: set[str] = set()
-        subjects = None if scope is None else \
-            graph_subjects(store, [graph_iri(*g.split("/")) for g in scope]) | set(state)
+        subjects = None
+        if not whole:
+            subjects = graph_subjects(store, [graph_iri(*g.split("/")) for g in scope]) | set(state)
+            # nodes of a changed graph that Neo4j holds for another graph's sake
+            others = sorted(subjects - set(state))
+            for part in _batches(others, 10_000):
+                state.update((r["uri"], (r["hash"], r["labels"]))
+                             for r in run_read(driver, settings, READ_STATE_OF, uris=part))
+        # Is a node in Neo4j before this sync writes? Outside a partial sync's subjects: yes, as
+        # the last completed sync wrote it (if it did not, WRITE_RELS says so).
+        present = (lambda uri: uri in state) if subjects is None else \
+            (lambda uri: uri in state or uri not in subjects)
+        planner = _Planner(state, present)
 
         def changed() -> Iterator[PGNode]:
             for node in iter_nodes(store, ontology, result.notes, subjects):
@@ -184,12 +287,18 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 if full or old is None or old[0] != node.hash:
                     yield node
 
+        def planned() -> Iterator[_Batch]:
+            for nodes in _batches(changed(), batch_size):
+                yield planner.batch(nodes)
+            if (rest := planner.rest()) is not None:
+                yield rest
+
         # Mapping (Python) and writing (Neo4j) overlap: batch k is written by one worker thread
         # while batch k+1 is mapped; at most one batch waits, and batches commit in order.
         with ThreadPoolExecutor(max_workers=1) as writer:
             pending = None
-            for batch in _batches(changed(), batch_size):
-                job = writer.submit(_write_batch, driver, settings, batch, state)
+            for batch in planned():
+                job = writer.submit(_write_batch, driver, settings, batch)
                 if pending is not None:
                     _count(result, pending.result(), say)
                 pending = job

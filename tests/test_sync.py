@@ -142,10 +142,11 @@ def test_a_sync_killed_half_way_converges_to_the_uninterrupted_result(sink_store
     with pytest.raises(ServiceError, match="unreachable"):
         sync_store(store, onto, neo4j_db.settings, batch_size=2, progress=kill_after_three)
     neo4j_db.start()  # same data folder: the committed batches survived the crash
-    partial = cypher(neo4j_db.settings, "MATCH (n:Resource) WHERE n.syncHash IS NOT NULL RETURN count(n) AS n")[0]["n"]
-    assert 0 < partial < 18
+    [row] = cypher(neo4j_db.settings, "MATCH (n:Resource) RETURN count(n) AS nodes, count(n.syncHash) AS complete")
+    assert 0 < row["nodes"] < 18  # the crash came half way
+    # a node gets its hash once its relationships exist: the nodes without one are rewritten
     resumed = sync_store(store, onto, neo4j_db.settings, batch_size=2)
-    assert resumed.nodes_written == 18 - partial
+    assert resumed.nodes_written == 18 - row["complete"]
     after_resume = dump(neo4j_db.settings)
     neo4j_db.wipe()
     sync_store(store, onto, neo4j_db.settings)
@@ -247,3 +248,45 @@ def test_settings_come_from_the_environment():
     assert (settings.uri, settings.user, settings.password, settings.database) == (
         "neo4j+s://abc.databases.neo4j.io", "u", "p", "graph")
     assert Neo4jSettings.from_env({}).uri == "bolt://127.0.0.1:7687"
+
+
+def test_the_whole_store_scan_and_per_subject_lookups_map_alike(sink_store, sink, monkeypatch):
+    """A sync of most of the store reads it graph by graph; of a few subjects, one lookup each."""
+    from kg import pgmap
+
+    store, onto = open_store(sink.store), load_ontology()
+    # one subject with facts in two graphs: held until every graph was read
+    orgs = (sink.data / "organizations.yaml").read_text(encoding="utf-8")
+    extra = ox.Quad(ox.NamedNode(RESOURCE + "org/some-capital"), ox.NamedNode(str(AIGC.foundedDate)),
+                    ox.Literal("2001", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+                    ox.NamedNode("https://w3id.org/aigc-kg/graph/curated/models"))
+    assert "some-capital" in orgs
+    copy = ox.Store()
+    copy.extend(store.quads_for_pattern(None, None, None, None))
+    copy.add(extra)
+    scanned = map_graph(copy, onto)
+    monkeypatch.setattr(pgmap, "_SCAN_SHARE", 1.0)  # never scan: look every subject up
+    looked_up = map_graph(copy, onto)
+    assert len(scanned.nodes) == 18
+    assert {u: (n.labels, n.props, n.rels, n.hash) for u, n in scanned.nodes.items()} == \
+        {u: (n.labels, n.props, n.rels, n.hash) for u, n in looked_up.nodes.items()}
+    capital = scanned.nodes[RESOURCE + "org/some-capital"]
+    assert capital.props["foundedDate"] == "2001" and len(capital.sources) == 2
+
+
+def test_a_node_deleted_by_hand_is_reported_and_a_full_sync_repairs_it(sink_store, sink, neo4j_db):
+    onto = load_ontology()
+    sync_store(open_store(sink.store), onto, neo4j_db.settings)
+    # someone deletes an organisation in Neo4j; then the models file changes, whose models point to it
+    cypher(neo4j_db.settings, "MATCH (n {id: 'baidu'}) DETACH DELETE n")
+    models = (sink.data / "models.yaml").read_text(encoding="utf-8")
+    (sink.data / "models.yaml").write_text(models.replace("license: proprietary", "license: custom"), encoding="utf-8")
+    build_graph(sink_store)
+    with pytest.raises(ServiceError, match=r"end nodes are missing in Neo4j.*kg sync --full"):
+        sync_store(open_store(sink.store), onto, neo4j_db.settings)
+    sync_store(open_store(sink.store), onto, neo4j_db.settings, full=True)
+    assert verify_sync(open_store(sink.store), onto, neo4j_db.settings, sample=100).ok
+    after_repair = dump(neo4j_db.settings)
+    neo4j_db.wipe()
+    sync_store(open_store(sink.store), onto, neo4j_db.settings)
+    assert dump(neo4j_db.settings) == after_repair
