@@ -111,8 +111,9 @@ t = time.perf_counter()
 cfg = kg.load_config(config, store=store)
 onto = stage("ontology", kg.load_ontology, cfg.ontology_path, cfg.shapes_path)
 findings = []
-pairs = stage("read", B.read_sources, cfg, findings)
+pairs, imports = stage("read", B.read_sources, cfg, findings, onto)
 mapped = stage("map", B.map_records, pairs, onto, findings)
+mapped.imports = imports
 files = sorted(set(mapped.graphs.values()))
 with new_generation(cfg.store_path) as gen:
     stage("write", B._fill, gen.store, mapped, onto, files)

@@ -82,6 +82,9 @@ class Record:
     sources: list[SourceRef] = field(default_factory=list)
     properties: dict[str, list[Value]] = field(default_factory=dict)
     key_locs: dict[str, Loc] = field(default_factory=dict)
+    # An imported record about an entity that is already known (kg.ingest.resolve): its facts are
+    # added to that entity, in the importer's own graph; it defines no new id.
+    merge: bool = False
 
 
 def find_curated_files(paths: Iterable[Path]) -> list[Path]:

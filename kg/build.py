@@ -23,8 +23,12 @@ from kg import values
 from kg.config import Config
 from kg.errors import ConfigError, Finding, InputError, ValidationError
 from kg.ingest.curated import Loc, Record, Value, read_curated
+from kg.ingest.ecosystem_graphs import read_ecosystem_graphs
+from kg.ingest.epoch import read_epoch
+from kg.ingest.resolve import ImportStats, NameIndex
 from kg.namespaces import AIGC, DCTERMS, META_GRAPH, ONTOLOGY_GRAPH, PROV, RESOURCE, SKOS, graph_iri, resource_iri
 from kg.ontology import ClassInfo, Ontology, PropertyInfo, load_ontology
+from kg import stats as stats_mod
 from kg.stats import GraphStats, graph_stats
 from kg.store import new_generation, open_store, store_exists
 from kg.validate import Locator, Where, store_locator, validate_store
@@ -55,6 +59,7 @@ class Mapped:
     quads: list[ox.Quad] = field(default_factory=list)
     locations: dict[str, Record] = field(default_factory=dict)  # subject IRI -> record
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI -> source file (display)
+    imports: dict[str, ImportStats] = field(default_factory=dict)  # graph IRI -> importer figures
 
 
 @lru_cache(maxsize=1024)
@@ -84,6 +89,12 @@ def map_records(records: Iterable[tuple[Record, str]], ontology: Ontology, findi
                    f"kinds are {', '.join(sorted(ontology.classes))}")
             continue
         first = entities.get(rec.id)
+        if rec.merge:
+            if first is None:
+                _error(findings, rec.loc, rec.id, f"merges into unknown id {rec.id!r}")
+            else:
+                accepted.append((rec, graph, first.cls or cls))
+            continue
         if first is not None:
             _error(findings, rec.key_locs.get("id", rec.loc), rec.id,
                    f"duplicate id {rec.id!r} (first defined at {first.where}); ids must be unique "
@@ -96,12 +107,13 @@ def map_records(records: Iterable[tuple[Record, str]], ontology: Ontology, findi
     for rec, graph, cls in accepted:
         g = ox.NamedNode(graph)
         subject = ox.NamedNode(entities[rec.id].iri)
-        out.locations[subject.value] = rec
+        out.locations.setdefault(subject.value, rec)
         out.graphs.setdefault(graph, rec.loc.file)
         emit = _Emitter(out.quads, subject, g)
-        emit(RDF_TYPE, ox.NamedNode(cls.iri))
-        if cls.scheme:
-            emit(IN_SCHEME, ox.NamedNode(cls.scheme))
+        if not rec.merge:
+            emit(RDF_TYPE, ox.NamedNode(cls.iri))
+            if cls.scheme:
+                emit(IN_SCHEME, ox.NamedNode(cls.scheme))
         for lang, value in rec.label.items():
             emit(RDFS_LABEL, ox.Literal(value.text.strip(), language=lang))
         for value in rec.aliases:
@@ -183,6 +195,8 @@ def _convert(value: Value, prop: PropertyInfo, ontology: Ontology, entities: dic
             return values.whole_number(value.text, value.tag)
         if rng == onto_mod.DECIMAL:
             return values.decimal(value.text, value.tag)
+        if rng == onto_mod.DOUBLE:
+            return values.double(value.text, value.tag)
         if rng == onto_mod.BOOLEAN:
             return values.boolean(value.text, value.tag)
         if rng == onto_mod.ANY_URI:
@@ -233,17 +247,85 @@ class BuildResult:
     files: list[str]
 
 
-def read_sources(config: Config, findings: list[Finding]) -> list[tuple[Record, str]]:
-    """Read every configured source into ``(record, named graph)`` pairs."""
+IMPORTERS = {"epoch": read_epoch, "ecosystem-graphs": read_ecosystem_graphs}
+# What an importer's figures are called in the metadata graph (ImportStats field -> property).
+IMPORT_FIGURES = dict(zip(("rows", "merged", "created", "unresolved", "references", "unresolved_references",
+                           "new_related"), stats_mod.IMPORT_FIGURES))
+
+
+def import_graph_iri(kind: str, path: Path) -> str:
+    """Return the named graph of an imported dataset: ``graph/{kind}/{file or folder name}``."""
+    return graph_iri(kind, Path(path).stem or "data")
+
+
+def read_sources(config: Config, findings: list[Finding], ontology: Ontology | None = None
+                 ) -> tuple[list[tuple[Record, str]], dict[str, ImportStats]]:
+    """Read every configured source into ``(record, named graph)`` pairs, and importer figures.
+
+    Curated sources come first; imported datasets follow in their configured order, each resolving
+    its names against the records read before it (``kg.ingest.resolve``).
+    """
     pairs: list[tuple[Record, str]] = []
+    present = []
     for source in config.sources:
         if not source.path.exists():
             if source.optional:
                 continue
             raise ConfigError(f"source {source.path} (kind {source.kind}) does not exist; "
                               f"fix [[sources]] in {config.file}")
-        pairs += _curated_pairs(source.path, findings, config.root)
-    return pairs
+        present.append(source)
+    for source in present:
+        if source.kind == "curated":
+            pairs += _curated_pairs(source.path, findings, config.root)
+    imports: dict[str, ImportStats] = {}
+    importers = [s for s in present if s.kind != "curated"]
+    if importers:
+        ontology = ontology or load_ontology(config.ontology_path, config.shapes_path)
+        index = index_records(pairs, ontology)
+        for source in importers:
+            graph = import_graph_iri(source.kind, source.path)
+            records, stats = _run_importer(source.kind, source.path, graph, index, findings, config.root)
+            pairs += records
+            imports[graph] = stats
+    return pairs, imports
+
+
+def _run_importer(kind: str, path: Path, graph: str, index: NameIndex, findings: list[Finding],
+                  root: Path) -> tuple[list[tuple[Record, str]], ImportStats]:
+    if kind == "epoch":
+        return read_epoch(path, graph, index, findings, display=_display_path(path, root))
+    return read_ecosystem_graphs(path, graph, index, findings, display_root=root)
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def index_records(pairs: list[tuple[Record, str]], ontology: Ontology) -> NameIndex:
+    """Index the names (labels, aliases, ids) of ``pairs``' records by IRI segment."""
+    index = NameIndex()
+    for rec, _ in pairs:
+        cls = ontology.classes.get(rec.kind.text)
+        if cls is not None and not rec.merge:
+            index.add(cls.segment, rec.id, [v.text for v in rec.label.values()] + [v.text for v in rec.aliases])
+    return index
+
+
+def index_store(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -> NameIndex:
+    """Index the names of the entities in ``store`` outside ``skip_graphs`` (for ``kg ingest``)."""
+    index = NameIndex()
+    names: dict[str, list[str]] = {}
+    for pred in (RDFS_LABEL, ALT_LABEL):
+        for q in store.quads_for_pattern(None, pred, None, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip_graphs:
+                names.setdefault(q.subject.value, []).append(q.object.value)
+    for rid, entity in known_entities(store, ontology, skip_graphs).items():
+        if entity.cls is not None:
+            index.add(entity.cls.segment, rid, names.get(entity.iri, []))
+    return index
 
 
 def _curated_pairs(path: Path, findings: list[Finding], display_root: Path) -> list[tuple[Record, str]]:
@@ -275,9 +357,10 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
     ontology = load_ontology(config.ontology_path, config.shapes_path)
     findings: list[Finding] = []
     say("reading sources")
-    pairs = read_sources(config, findings)
+    pairs, imports = read_sources(config, findings, ontology)
     say(f"mapping {len(pairs)} records")
     mapped = map_records(pairs, ontology, findings)
+    mapped.imports = imports
     errors = [f for f in findings if f.level == "ERROR"]
     if errors:
         raise InputError(f"build refused: {len(errors)} error(s) in the sources; "
@@ -310,6 +393,11 @@ def _fill(store: ox.Store, mapped: Mapped, ontology: Ontology, files: list[str])
         store.add(ox.Quad(g, ox.NamedNode(str(DCTERMS.identifier)), ox.Literal(file), meta))
         store.add(ox.Quad(g, ox.NamedNode(str(PROV.generatedAtTime)), now, meta))
         store.add(ox.Quad(g, ox.NamedNode(str(AIGC.contentDigest)), ox.Literal(digests[graph]), meta))
+        if graph in mapped.imports:
+            figures = mapped.imports[graph]
+            for name, prop in IMPORT_FIGURES.items():
+                store.add(ox.Quad(g, ox.NamedNode(str(AIGC[prop])), ox.Literal(str(getattr(figures, name)),
+                                  datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), meta))
 
 
 def graph_digests(quads: Iterable[ox.Quad]) -> dict[str, str]:
@@ -354,8 +442,8 @@ def known_entities(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -
 def ingest_files(config: Config, kind: str, paths: list[Path], *,
                  progress: Callable[[str], None] | None = None) -> BuildResult:
     """Add (or replace) the named graphs of ``paths`` in the store, validate, and commit atomically."""
-    if kind != "curated":
-        raise ConfigError(f"unknown source kind {kind!r}; expected curated")
+    if kind != "curated" and kind not in IMPORTERS:
+        raise ConfigError(f"unknown source kind {kind!r}; expected curated, {', '.join(IMPORTERS)}")
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     ontology = load_ontology(config.ontology_path, config.shapes_path)
@@ -364,10 +452,22 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
     for path in paths:
         if not Path(path).exists():
             raise ConfigError(f"{path} does not exist")
-        pairs += _curated_pairs(Path(path), findings, config.root)
-    replaced = {graph for _, graph in pairs}
     old = open_store(config.store_path) if store_exists(config.store_path) else ox.Store()
+    imports: dict[str, ImportStats] = {}
+    if kind == "curated":
+        for path in paths:
+            pairs += _curated_pairs(Path(path), findings, config.root)
+        replaced = {graph for _, graph in pairs}
+    else:
+        replaced = {import_graph_iri(kind, Path(p)) for p in paths}
+        index = index_store(old, ontology, replaced | {ONTOLOGY_GRAPH, META_GRAPH})
+        for path in paths:
+            graph = import_graph_iri(kind, Path(path))
+            say(f"importing {path}")
+            records, imports[graph] = _run_importer(kind, Path(path), graph, index, findings, config.root)
+            pairs += records
     mapped = map_records(pairs, ontology, findings, known_entities(old, ontology, replaced))
+    mapped.imports = imports
     errors = [f for f in findings if f.level == "ERROR"]
     if errors:
         raise InputError(f"ingest refused: {len(errors)} error(s); the store at "

@@ -85,8 +85,9 @@ def build(settings):
         _print_findings(result.findings, settings.verbose)
         click.echo(f"built {result.store_path} from {len(result.files)} file(s) in {result.seconds:.2f} s")
         click.echo(format_stats(result.stats))
-        click.echo("validation: 0 errors, "
-                   f"{sum(f.level == 'WARNING' for f in result.findings)} warning(s)")
+        warnings = sum(f.level == "WARNING" for f in result.findings)
+        click.echo(f"validation: 0 errors, {warnings} warning(s)"
+                   + (" (kg build --verbose lists them)" if warnings and not settings.verbose else ""))
 
 
 @main.command()
@@ -112,11 +113,16 @@ def stats(settings, fmt):
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["curated"]))
+@click.argument("kind", type=click.Choice(["curated", "epoch", "ecosystem-graphs"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_options
 def ingest(settings, kind, paths):
-    """Add one source (its files become named graphs, replacing earlier versions) to the store."""
+    """Add one source (its files become named graphs, replacing earlier versions) to the store.
+
+    KIND is curated (the project's YAML), epoch (Epoch AI's notable_ai_models.csv) or
+    ecosystem-graphs (the assets/ folder of Stanford CRFM's Ecosystem Graphs). Imported names are
+    resolved against the entities in the store: a match is merged, not duplicated.
+    """
     with _progress(settings) as progress:
         result = ingest_files(settings.config(), kind, [Path(p) for p in paths], progress=progress)
     if not settings.quiet:

@@ -166,6 +166,7 @@ def _read_properties(onto: Ontology) -> None:
 PARTIAL_DATE = str(AIGC.PartialDate)
 INTEGER = str(XSD.integer)
 DECIMAL = str(XSD.decimal)
+DOUBLE = str(XSD.double)
 BOOLEAN = str(XSD.boolean)
 ANY_URI = str(XSD.anyURI)
 DATE = str(XSD.date)

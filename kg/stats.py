@@ -19,13 +19,17 @@ class GraphStats:
     graphs: int = 0
     classes: dict[str, int] = field(default_factory=dict)  # class local name -> entities
     relations: dict[str, int] = field(default_factory=dict)  # property CURIE -> triples
+    imports: dict[str, dict[str, int]] = field(default_factory=dict)  # imported graph id -> figures
 
     def as_dict(self) -> dict:
         """Return the counts as plain data (for JSON)."""
         return {"quads": self.quads, "triples": self.triples, "graphs": self.graphs,
-                "classes": self.classes, "relations": self.relations}
+                "classes": self.classes, "relations": self.relations, "imports": self.imports}
 
 
+# the figures an importer records for its graph (kg.build writes them; see kg.ingest.resolve)
+IMPORT_FIGURES = ("rowsRead", "recordsMerged", "recordsCreated", "rowsUnresolved", "referencesResolved",
+                  "referencesUnresolved", "relatedCreated")
 _EXCLUDE = f"FILTER(?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>)"
 
 
@@ -51,6 +55,10 @@ def graph_stats(store: ox.Store, ontology: Ontology) -> GraphStats:
     for row in store.query(q + f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE "
                                f"{{ GRAPH ?g {{ ?s ?p ?o }} {_EXCLUDE} }} }} GROUP BY ?p ORDER BY DESC(?n)"):
         stats.relations[_curie(row["p"].value)] = int(row["n"].value)
+    for row in store.query(q + f"SELECT ?g ?p ?n WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?n "
+                               f"VALUES ?p {{ {' '.join('aigc:' + f for f in IMPORT_FIGURES)} }} }} }}"):
+        graph = row["g"].value.split("/graph/", 1)[-1]
+        stats.imports.setdefault(graph, {})[row["p"].value.rsplit("#", 1)[-1]] = int(row["n"].value)
     return stats
 
 
@@ -68,4 +76,11 @@ def format_stats(stats: GraphStats) -> str:
     lines += [f"  {name:<20} {count:>8}" for name, count in sorted(stats.classes.items())]
     lines += ["", "property               facts"]
     lines += [f"  {name:<20} {count:>8}" for name, count in stats.relations.items()]
+    if stats.imports:
+        lines += ["", "imported dataset            rows   merged  created unresolved  refs ok  refs unresolved  related created"]
+        for graph, f in sorted(stats.imports.items()):
+            lines.append(f"  {graph:<24} {f.get('rowsRead', 0):>6} {f.get('recordsMerged', 0):>8} "
+                         f"{f.get('recordsCreated', 0):>8} {f.get('rowsUnresolved', 0):>10} "
+                         f"{f.get('referencesResolved', 0):>8} {f.get('referencesUnresolved', 0):>16} "
+                         f"{f.get('relatedCreated', 0):>16}")
     return "\n".join(lines)

@@ -6,7 +6,10 @@ Data checks, run as SPARQL on the store:
 - duplicate entities: two resources of the same top class sharing a normalised label or alias,
   unless one is declared ``owl:differentFrom`` the other;
 - a policy whose effectiveDate is before its issuedDate;
-- dates outside the plausible range (see ``DATE_RANGES``).
+- dates outside the plausible range (see ``DATE_RANGES``);
+- a single-valued property (``SINGLE_VALUED``) with two values: an error within one source graph,
+  a warning across sources (an imported dataset and the curated data may disagree; both values
+  are kept, each in its own graph, and the warning names them).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from kg.store import to_rdflib_graph
 DATE_RANGES = {"foundedDate": (1800, 2026), "releaseDate": (1950, 2026), "issuedDate": (1950, 2026),
                "effectiveDate": (1950, 2030), "date": (1950, 2026)}
 
+# One value per source; sources may disagree (SHACL's maxCount cannot tell sources apart).
+SINGLE_VALUED = ("releaseDate", "foundedDate", "parameterCount", "openWeights")
 
 _SEPARATORS = set("-_·・‧‐‑–—")
 
@@ -63,6 +68,7 @@ def validate_store(store: ox.Store, ontology: Ontology, locate: Locator | None =
     findings += check_duplicates(store, ontology, locate)
     findings += check_policy_dates(store, locate)
     findings += check_date_ranges(store, locate)
+    findings += check_conflicts(store, locate)
     return findings
 
 
@@ -194,3 +200,42 @@ def check_date_ranges(store: ox.Store, locate: Locator) -> list[Finding]:
                 findings.append(_finding("ERROR", f"{prop} {r['d'].value} is outside {low}–{high}; "
                                          "check the source", locate(r["s"].value, prop)))
     return findings
+
+
+def check_conflicts(store: ox.Store, locate: Locator) -> list[Finding]:
+    """Report single-valued properties with several values: per source an error, across sources a warning."""
+    findings = []
+    for prop in SINGLE_VALUED:
+        values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(AIGC[prop])), None, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in (ONTOLOGY_GRAPH, META_GRAPH):
+                values[q.subject.value][q.object.value].add(q.graph_name.value)
+        for subject, by_value in sorted(values.items()):
+            if len(by_value) < 2:
+                continue
+            graphs: dict[str, list[str]] = defaultdict(list)
+            for value, gs in by_value.items():
+                for g in gs:
+                    graphs[g].append(value)
+            where = locate(subject, prop)
+            for g, vals in sorted(graphs.items()):
+                if len(vals) > 1:
+                    findings.append(_finding("ERROR", f"{prop} has {len(vals)} values in one source "
+                                             f"({_graph_id(g)}): {', '.join(sorted(vals))}; keep one", where))
+            if len(graphs) > 1 and not _compatible_dates(prop, list(by_value)):
+                said = "; ".join(f"{v} ({', '.join(sorted(_graph_id(g) for g in gs))})"
+                                 for v, gs in sorted(by_value.items()))
+                findings.append(_finding("WARNING", f"sources disagree on {prop}: {said}; all values are kept",
+                                         where))
+    return findings
+
+
+def _compatible_dates(prop: str, found: list[str]) -> bool:
+    """Whether dates only differ in precision ("2022-08" and "2022-08-04" agree)."""
+    if not prop.endswith("Date"):
+        return False
+    return all(a.startswith(b) or b.startswith(a) for a in found for b in found)
+
+
+def _graph_id(graph: str) -> str:
+    return graph.split("/graph/", 1)[-1]

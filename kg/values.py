@@ -75,6 +75,27 @@ def decimal(text: str, tag: str) -> ox.Literal:
     return ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD + "decimal"))
 
 
+_FLOAT_TEXT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def double(text: str, tag: str) -> ox.Literal:
+    """Read a number as xsd:double (an estimate such as training compute: 3.8e25).
+
+    >>> double("3.8e25", "float").value
+    '3.8e+25'
+    """
+    # YAML 1.1 reads 3.8e24 (no sign in the exponent) as text: such text is a number here too
+    if tag not in ("int", "float") and not _FLOAT_TEXT.match(text.strip()):
+        raise ValueError(f"expects a number like 3.8e25, got {text!r}")
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"expects a number like 3.8e25, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"expects a finite number, got {text!r}")
+    return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+
+
 def boolean(text: str, tag: str) -> ox.Literal:
     """Read a YAML boolean as xsd:boolean."""
     if tag != "bool":

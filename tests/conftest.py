@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 KITCHEN_SINK = DATA / "kitchen_sink"
 BAD = DATA / "bad"
-SHARED = ROOT.parent / "shared"
+# The real third-party datasets (../shared/data: Epoch AI's CSV, Ecosystem Graphs' asset cards);
+# read in place, never copied into the repository. KG_SHARED_DIR points elsewhere (.ci/run sets it).
+SHARED = Path(os.environ.get("KG_SHARED_DIR") or ROOT.parent / "shared")
 
 
 class Project:

@@ -13,7 +13,7 @@ CASES = {
                            "',' or '}' (while parsing a flow mapping that starts at line 3, column 10); "
                            "fix the syntax at this position",
     "unknown_kind.yaml": "[ERROR] data/unknown_kind.yaml:2:9 acme: unknown kind 'Compnay'; did you mean "
-                         "'Company'? kinds are Application, Company, Document, FundingEvent, "
+                         "'Company'? kinds are Application, Company, Dataset, Document, FundingEvent, "
                          "GovernmentBody, Industry, IndustryLayer, InvestmentFirm, Modality, Model, "
                          "Organization, Policy, Region, ResearchInstitution, Technique",
     "missing_id.yaml": "[ERROR] data/missing_id.yaml:1:3 record has no 'id'; add a slug like 'id: ernie-bot'",

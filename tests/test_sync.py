@@ -82,7 +82,7 @@ def test_uri_uniqueness_constraint_exists_after_sync(built_sink, neo4j_db):
 def test_second_sync_writes_nothing(built_sink, neo4j_db):
     store, onto = open_store(built_sink.store), load_ontology()
     first = sync_store(store, onto, neo4j_db.settings)
-    assert first.nodes_written == first.nodes_total == 18 and first.written > 0
+    assert first.nodes_written == first.nodes_total == 19 and first.written > 0
     second = sync_store(store, onto, neo4j_db.settings)
     assert second.nodes_written == 0 and second.written == 0
     assert second.graphs_skipped == 6  # every source graph's digest is unchanged: none is read
@@ -95,7 +95,7 @@ def test_a_rebuild_of_unchanged_sources_is_skipped_and_full_compares_everything(
     again = sync_store(open_store(sink.store), onto, neo4j_db.settings)
     assert (again.graphs_skipped, again.nodes_total, again.written) == (6, 0, 0)
     full = sync_store(open_store(sink.store), onto, neo4j_db.settings, full=True)
-    assert full.nodes_total == full.nodes_written == 18
+    assert full.nodes_total == full.nodes_written == 19
 
 
 def test_changes_and_removals_propagate_and_only_changed_nodes_are_written(sink_store, sink, neo4j_db):
@@ -143,10 +143,10 @@ def test_a_sync_killed_half_way_converges_to_the_uninterrupted_result(sink_store
         sync_store(store, onto, neo4j_db.settings, batch_size=2, progress=kill_after_three)
     neo4j_db.start()  # same data folder: the committed batches survived the crash
     [row] = cypher(neo4j_db.settings, "MATCH (n:Resource) RETURN count(n) AS nodes, count(n.syncHash) AS complete")
-    assert 0 < row["nodes"] < 18  # the crash came half way
+    assert 0 < row["nodes"] < 19  # the crash came half way
     # a node gets its hash once its relationships exist: the nodes without one are rewritten
     resumed = sync_store(store, onto, neo4j_db.settings, batch_size=2)
-    assert resumed.nodes_written == 18 - row["complete"]
+    assert resumed.nodes_written == 19 - row["complete"]
     after_resume = dump(neo4j_db.settings)
     neo4j_db.wipe()
     sync_store(store, onto, neo4j_db.settings)
@@ -158,8 +158,8 @@ def test_cli_sync_verify_reports_in_step_and_finds_a_tampered_value(built_sink, 
         monkeypatch.setenv(key, value)
     result = CliRunner().invoke(main, ["sync", "--verify", "--config", str(built_sink.config)])
     assert result.exit_code == 0, result.output
-    assert "synced 18 nodes" in result.stdout
-    assert result.stdout.rstrip().endswith("18 nodes' values sampled: in step")
+    assert "synced 19 nodes" in result.stdout
+    assert result.stdout.rstrip().endswith("19 nodes' values sampled: in step")
     # A change made in Neo4j behind the sync's back keeps the node's hash, so a sync does not see
     # it; --verify does, and --full rewrites everything.
     cypher(neo4j_db.settings, "MATCH (n {id: 'baidu'}) SET n.label_en = 'Tampered'")
@@ -168,7 +168,7 @@ def test_cli_sync_verify_reports_in_step_and_finds_a_tampered_value(built_sink, 
     assert f"  - {RESOURCE}org/baidu: properties differ: label_en" in result.stdout
     assert "DIFFERENT: 0 label count(s), 0 relationship count(s), 1 value difference(s)" in result.stdout
     result = CliRunner().invoke(main, ["sync", "--full", "--verify", "--config", str(built_sink.config)])
-    assert result.exit_code == 0 and "synced 18 nodes" in result.stdout and "18 written" in result.stdout
+    assert result.exit_code == 0 and "synced 19 nodes" in result.stdout and "19 written" in result.stdout
 
 
 @pytest.mark.parametrize("uri", [
@@ -207,7 +207,7 @@ def test_missing_database_exits_3(built_sink, neo4j_server, monkeypatch):
 def test_routing_uri_scheme_works_against_a_single_server(built_sink, neo4j_db):
     settings = replace(neo4j_db.settings, uri=neo4j_db.settings.uri.replace("bolt://", "neo4j://"))
     result = sync_store(open_store(built_sink.store), load_ontology(), settings)
-    assert result.nodes_written == 18
+    assert result.nodes_written == 19
 
 
 def test_values_neo4j_cannot_store_are_kept_as_text_and_reported():
@@ -267,7 +267,7 @@ def test_the_whole_store_scan_and_per_subject_lookups_map_alike(sink_store, sink
     scanned = map_graph(copy, onto)
     monkeypatch.setattr(pgmap, "_SCAN_SHARE", 1.0)  # never scan: look every subject up
     looked_up = map_graph(copy, onto)
-    assert len(scanned.nodes) == 18
+    assert len(scanned.nodes) == 19
     assert {u: (n.labels, n.props, n.rels, n.hash) for u, n in scanned.nodes.items()} == \
         {u: (n.labels, n.props, n.rels, n.hash) for u, n in looked_up.nodes.items()}
     capital = scanned.nodes[RESOURCE + "org/some-capital"]

@@ -51,7 +51,7 @@ def test_policy_effective_before_issued_is_reported(sink):
 def test_dates_out_of_range_are_reported(sink):
     text = (sink.data / "models.yaml").read_text(encoding="utf-8").replace("releaseDate: 2024", "releaseDate: 1066")
     _write(sink, "models.yaml", text)
-    assert _errors(sink) == ["[ERROR] data/models.yaml:19:3 ernie-speed: releaseDate 1066 is outside 1950–2026; "
+    assert _errors(sink) == ["[ERROR] data/models.yaml:26:3 ernie-speed: releaseDate 1066 is outside 1950–2026; "
                              "check the source"]
 
 
@@ -85,4 +85,5 @@ def test_date_check_ignores_years_it_cannot_read():
 def test_ontology_loads_with_a_segment_for_every_class():
     onto = load_ontology()
     assert {c.segment for c in onto.classes.values()} == {
-        "org", "model", "app", "policy", "funding", "region", "doc", "layer", "industry", "modality", "technique"}
+        "org", "model", "app", "policy", "funding", "region", "doc", "layer", "industry", "modality", "technique",
+        "dataset"}
