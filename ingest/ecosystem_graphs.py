@@ -148,7 +148,11 @@ def _read_file(file: Path, name: str, findings: list[Finding]) -> list[_Card]:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        findings.append(Finding("ERROR", f"malformed YAML: {getattr(exc, 'problem', None) or exc}", name,
+        problem = getattr(exc, "problem", None) or str(exc)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start:
+            problem += f" ({context} that starts at line {start.line + 1}, column {start.column + 1})"
+        findings.append(Finding("ERROR", f"malformed YAML: {problem}", name,
                                 mark.line + 1 if mark else None, mark.column + 1 if mark else None))
         return []
     if root is None:

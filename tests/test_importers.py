@@ -141,4 +141,5 @@ def test_ragged_rows_and_a_broken_card_are_reported(project, shared_data, tmp_pa
         build_graph(load_config(project.config))
     text = [str(f) for f in err.value.findings]
     assert any("epoch.csv:2:1 row has 3 fields, the header 41" in t for t in text)
-    assert any("broken.yaml:2:" in t and "malformed YAML" in t for t in text)
+    assert any("broken.yaml:3:1 malformed YAML: did not find expected ',' or ']' (while parsing a flow "
+               "sequence that starts at line 2, column 9)" in t for t in text)
