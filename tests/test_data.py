@@ -52,3 +52,28 @@ def test_the_four_layers_modalities_and_interim_measures_issuers(shipped):
     assert count("SELECT (COUNT(?l) AS ?n) WHERE { ?l a aigc:IndustryLayer }") == 4
     assert count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?p rdfs:label '生成式人工智能服务管理暂行办法'@zh ;"
                  " aigc:issuedBy ?o }") == 7
+
+
+def _count(store, query: str) -> int:
+    return int(run_sparql(store, query).rows[0][0].value)
+
+
+def test_every_model_has_a_developer_and_every_application_a_provider(shipped):
+    store = shipped[1]
+    assert _count(store, "SELECT (COUNT(?m) AS ?n) WHERE { ?m a aigc:Model "
+                         "FILTER NOT EXISTS { ?m aigc:developedBy ?o } }") == 0
+    assert _count(store, "SELECT (COUNT(?a) AS ?n) WHERE { ?a a aigc:Application "
+                         "FILTER NOT EXISTS { ?a aigc:providedBy ?o } }") == 0
+
+
+def test_every_source_url_says_when_it_was_consulted(shipped):
+    store = shipped[1]
+    assert _count(store, "SELECT (COUNT(DISTINCT ?u) AS ?n) WHERE { ?s dcterms:source ?u "
+                         "FILTER NOT EXISTS { ?u a ?documentClass } FILTER NOT EXISTS { ?u aigc:accessed ?d } }") == 0
+
+
+@pytest.mark.parametrize("cls, least", [("Organization", 150), ("Model", 250), ("Application", 80),
+                                        ("Policy", 40), ("FundingEvent", 100), ("Industry", 20)])
+def test_coverage_of_each_kind(shipped, cls, least):
+    result, _ = shipped
+    assert result.stats.classes[cls] >= least
