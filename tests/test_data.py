@@ -77,3 +77,11 @@ def test_every_source_url_says_when_it_was_consulted(shipped):
 def test_coverage_of_each_kind(shipped, cls, least):
     result, _ = shipped
     assert result.stats.classes[cls] >= least
+
+
+def test_the_reports_layer_rankings_are_data(shipped):
+    rows = run_sparql(shipped[1], """SELECT ?id ?t ?r ?m WHERE { ?l a aigc:IndustryLayer ;
+        aigc:technologyChangeRank ?t ; aigc:resourceIntensityRank ?r ; aigc:marketOpportunityRank ?m .
+        BIND(STRAFTER(STR(?l), "/layer/") AS ?id) }""").rows
+    assert {r[0].value: tuple(int(v.value) for v in r[1:]) for r in rows} == {
+        "model-layer": (1, 2, 3), "tool-layer": (2, 4, 2), "compute-layer": (3, 1, 4), "application-layer": (4, 3, 1)}
