@@ -22,7 +22,6 @@ from pathlib import Path
 
 import yaml
 
-from kg.errors import Finding
 
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
             ".txt": "text", ".text": "text"}
@@ -284,11 +283,3 @@ def _paragraphs(report: Report, blocks: list[tuple[bool, str]]) -> None:
         seen[digest] = seen.get(digest, 0) + 1
         pid = f"p-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
         report.paragraphs.append(Paragraph(pid, len(report.paragraphs), section, text, heading))
-
-
-def reading_findings(report: Report) -> list[Finding]:
-    """Notes on a report that was read but says little (no paragraphs, no title)."""
-    out = []
-    if not report.paragraphs:
-        out.append(Finding("WARNING", "the report has no text", report.path))
-    return out
