@@ -16,7 +16,7 @@ from rich.console import Console
 from kg import ui as ui_pkg
 from kg.build import build_graph, ingest_files
 from kg.config import load_config
-from kg.errors import KGError
+from kg.errors import InputError, KGError
 from kg.ontology import load_ontology
 from kg.cypher import parse_params, run_cypher
 from kg.neo4j_server import server_status, start_server, stop_server
@@ -259,6 +259,35 @@ def ui(settings, port, host):
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     sys.exit(subprocess.call(cmd, env=env))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@common_options
+def extract(settings, paths, fmt):
+    """Find the graph's entities in reports (HTML, Markdown, PDF, text) without writing anything.
+
+    Prints one JSON object per mention: surface, start and end (offsets in the paragraph),
+    paragraph (its id), type, entity (IRI), candidate, confidence.
+    """
+    from kg.extract import Gazetteer, link_report
+    from kg.ingest.report import ReportError, read_report
+
+    config = settings.config()
+    gazetteer = Gazetteer.from_store(open_store(config.store_path),
+                                     load_ontology(config.ontology_path, config.shapes_path))
+    for path in paths:
+        try:
+            report = read_report(Path(path))
+        except ReportError as exc:
+            raise InputError(str(exc)) from exc
+        for mention in link_report(report, gazetteer):
+            if fmt == "jsonl":
+                click.echo(json.dumps(mention.as_dict(), ensure_ascii=False))
+            else:
+                click.echo(f"{mention.paragraph}:{mention.start}-{mention.end}\t{mention.surface}\t{mention.type}\t"
+                           f"{mention.entity}\t{mention.confidence}")
 
 
 def _print_findings(findings, verbose: bool) -> None:

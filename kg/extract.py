@@ -1,0 +1,199 @@
+"""Find the graph's entities in a report's text (entity linking with a gazetteer).
+
+The gazetteer holds every label and alias (zh and en) of every typed entity, normalised the way the
+text is: case folded, full-width ASCII made half-width, traditional Chinese characters made
+simplified. Every normalisation maps one character to one, so an offset in the normalised text is
+the offset in the original. Names are matched in one pass (Aho-Corasick), longest first, without
+overlaps; a name that starts or ends with a Latin letter or digit only matches at a word boundary
+("AI" does not match inside "OpenAI"), and names shorter than two characters are not matched.
+
+A name shared by several entities is resolved by context, then by kind:
+
+1. a cue word within 12 characters before or after the mention names a kind (模型/model ->
+   Model; 公司/集团/company -> Organization; 应用/产品/app -> Application; 办法/规定/法/act ->
+   Policy; ...): the entity of that kind wins (confidence 0.8);
+2. otherwise the kind first in ``KIND_ORDER`` wins (confidence 0.5).
+
+An unambiguous name gets confidence 1.0, or 0.8 when it is two characters long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+import pyoxigraph as ox
+
+from kg.ingest.report import Report
+from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.ontology import Ontology
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABELS = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+          ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"))
+# Which kind a shared name most likely means when the context says nothing (top classes).
+KIND_ORDER = ("Model", "Application", "Organization", "Policy", "Region", "Technique", "Modality",
+              "Industry", "IndustryLayer", "Dataset", "FundingEvent", "Document")
+CUES = {
+    "Model": ("模型", "大模型", "model", "llm"),
+    "Organization": ("公司", "集团", "企业", "厂商", "机构", "实验室", "研究院", "大学", "company", "inc", "lab",
+                     "group", "university"),
+    "Application": ("应用", "产品", "app", "助手", "平台", "product", "assistant"),
+    "Policy": ("办法", "规定", "条例", "法", "意见", "规划", "act", "regulation", "law"),
+    "Region": ("省", "市", "地区", "国家", "province", "city", "country"),
+}
+CUE_WINDOW = 12
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name of an entity found in a paragraph (offsets are in the paragraph's text)."""
+
+    paragraph: str
+    start: int
+    end: int
+    surface: str
+    entity: str | None
+    type: str
+    confidence: float
+    candidate: bool = False
+
+    def as_dict(self) -> dict:
+        """The mention as the JSON object ``kg extract`` prints."""
+        return {"surface": self.surface, "start": self.start, "end": self.end, "paragraph": self.paragraph,
+                "type": self.type, "entity": self.entity, "candidate": self.candidate,
+                "confidence": self.confidence}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> dict[int, int]:
+    """One-character traditional -> simplified mappings (from zhconv's table)."""
+    from zhconv import zhconv
+
+    zhconv.loaddict()
+    table = zhconv.zhcdicts["zh2Hans"]
+    return {ord(k): ord(v) for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, int]:
+    table = dict(_t2s())
+    table.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
+    table[0x3000] = 0x20  # ideographic space
+    return table
+
+
+def normalise(text: str) -> str:
+    """Fold ``text`` one character to one: case, full width, traditional characters.
+
+    >>> normalise("ＧＰＴ－４ 國家互聯網信息辦公室 OpenAI")
+    'gpt-4 国家互联网信息办公室 openai'
+    """
+    out = text.translate(_table())
+    lowered = out.lower()
+    if len(lowered) == len(out):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)
+
+
+def _variants(name: str) -> set[str]:
+    base = normalise(name.strip())
+    out = {base}
+    if "-" in base:
+        out |= {base.replace("-", " "), base.replace("-", "")}
+    return {v for v in out if len(v) >= 2}
+
+
+_WORD = re.compile(r"[0-9a-z]")
+
+
+class Gazetteer:
+    """Every label and alias of the graph's entities, ready to match in text."""
+
+    def __init__(self, names: dict[str, set[tuple[str, str]]]):
+        self.names = names  # normalised name -> {(entity IRI, top class)}
+        self.automaton = ahocorasick.Automaton()
+        for key, entities in names.items():
+            self.automaton.add_word(key, (key, tuple(sorted(entities))))
+        if names:
+            self.automaton.make_automaton()
+
+    @classmethod
+    def from_store(cls, store: ox.Store, ontology: Ontology) -> Gazetteer:
+        """Build the gazetteer of every typed project entity in ``store``."""
+        kinds: dict[str, str] = {}
+        for q in store.quads_for_pattern(None, RDF_TYPE, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (ONTOLOGY_GRAPH, META_GRAPH):
+                continue
+            if q.subject.value.startswith(RESOURCE):
+                c = ontology.class_by_iri(q.object.value)
+                if c is not None:
+                    kinds[q.subject.value] = _top(c, ontology)
+        names: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for pred in LABELS:
+            for q in store.quads_for_pattern(None, pred, None):
+                kind = kinds.get(q.subject.value)
+                if kind is not None:
+                    for v in _variants(q.object.value):
+                        names[v].add((q.subject.value, kind))
+        return cls(dict(names))
+
+    def find(self, text: str, paragraph: str = "") -> list[Mention]:
+        """Return the mentions in ``text``, longest first, without overlaps."""
+        if not self.names:
+            return []
+        norm = normalise(text)
+        hits = []
+        for end, (key, entities) in self.automaton.iter(norm):
+            start = end - len(key) + 1
+            if _WORD.match(key[0]) and start > 0 and _WORD.match(norm[start - 1]):
+                continue
+            if _WORD.match(key[-1]) and end + 1 < len(norm) and _WORD.match(norm[end + 1]):
+                continue
+            hits.append((start, end + 1, entities))
+        hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+        taken = [False] * len(norm)
+        out = []
+        for start, end, entities in hits:
+            if any(taken[start:end]):
+                continue
+            for i in range(start, end):
+                taken[i] = True
+            entity, kind, confidence = _resolve(entities, norm, start, end)
+            out.append(Mention(paragraph, start, end, text[start:end], entity, kind, confidence))
+        return sorted(out, key=lambda m: m.start)
+
+
+def _top(cls, ontology: Ontology) -> str:
+    names = {a.rsplit("#", 1)[-1] for a in cls.ancestors}
+    for kind in KIND_ORDER:
+        if kind in names:
+            return kind
+    return cls.name
+
+
+def _resolve(entities: tuple[tuple[str, str], ...], norm: str, start: int, end: int) -> tuple[str, str, float]:
+    if len(entities) == 1:
+        iri, kind = entities[0]
+        return iri, kind, 1.0 if end - start > 2 else 0.8
+    context = norm[max(0, start - CUE_WINDOW):start] + " " + norm[end:end + CUE_WINDOW]
+    kinds = {kind for _, kind in entities}
+    for kind in KIND_ORDER:
+        if kind in kinds and any(cue in context for cue in CUES.get(kind, ())):
+            choices = sorted(iri for iri, k in entities if k == kind)
+            if len(choices) == 1:
+                return choices[0], kind, 0.8
+    for kind in KIND_ORDER:
+        choices = sorted(iri for iri, k in entities if k == kind)
+        if choices:
+            return choices[0], kind, 0.5
+    iri, kind = sorted(entities)[0]
+    return iri, kind, 0.5
+
+
+def link_report(report: Report, gazetteer: Gazetteer) -> list[Mention]:
+    """Find every mention in every paragraph of ``report``."""
+    return [m for p in report.paragraphs for m in gazetteer.find(p.text, p.id)]
