@@ -264,14 +264,17 @@ def ui(settings, port, host):
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("--claims", is_flag=True, help="Print the numbers the reports state instead of the mentions.")
 @common_options
-def extract(settings, paths, fmt):
+def extract(settings, paths, fmt, claims):
     """Find the graph's entities in reports (HTML, Markdown, PDF, text) without writing anything.
 
     Prints one JSON object per mention: surface, start and end (offsets in the paragraph),
-    paragraph (its id), type, entity (IRI), candidate, confidence.
+    paragraph (its id), type, entity (IRI, or null for a candidate: a name the graph does not
+    know yet), candidate, confidence. With --claims: one per number (percentage, money, count,
+    date) with its value and unit.
     """
-    from kg.extract import Gazetteer, link_report
+    from kg.extract import Gazetteer, analyse_report
     from kg.ingest.report import ReportError, read_report
 
     config = settings.config()
@@ -282,12 +285,13 @@ def extract(settings, paths, fmt):
             report = read_report(Path(path))
         except ReportError as exc:
             raise InputError(str(exc)) from exc
-        for mention in link_report(report, gazetteer):
+        mentions, stated = analyse_report(report, gazetteer)
+        for item in stated if claims else mentions:
+            row = item.as_dict()
             if fmt == "jsonl":
-                click.echo(json.dumps(mention.as_dict(), ensure_ascii=False))
+                click.echo(json.dumps(row, ensure_ascii=False))
             else:
-                click.echo(f"{mention.paragraph}:{mention.start}-{mention.end}\t{mention.surface}\t{mention.type}\t"
-                           f"{mention.entity}\t{mention.confidence}")
+                click.echo("\t".join(str(v) for v in row.values()))
 
 
 def _print_findings(findings, verbose: bool) -> None:

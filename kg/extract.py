@@ -197,3 +197,109 @@ def _resolve(entities: tuple[tuple[str, str], ...], norm: str, start: int, end: 
 def link_report(report: Report, gazetteer: Gazetteer) -> list[Mention]:
     """Find every mention in every paragraph of ``report``."""
     return [m for p in report.paragraphs for m in gazetteer.find(p.text, p.id)]
+
+
+# --- names the graph does not know yet, and the numbers a report claims ------------------------
+
+_CJK = "\u4e00-\u9fff"
+_STOP = "的和与及、在由是为了等将对从向把被其该各这那个一"
+# heads that make "<head>公司" a phrase ("the above companies"), not a name
+_GENERIC = ("以上", "上述", "相关", "这些", "其他", "其它", "多家", "头部", "一些", "部分", "国内", "海外", "大型",
+            "中小", "众多", "所有", "主要", "本土", "外资", "科技", "互联网", "创业", "上市", "该", "本", "各", "某")
+CANDIDATE_PATTERNS = (
+    # policy titles: 《...》 (a law, a measure, a plan)
+    ("Policy", re.compile(r"《([^《》\n]{2,60})》"), 0.6),
+    # organisations by their suffix: a run of Chinese characters ending in 公司, 集团, 实验室 ...
+    ("Organization", re.compile(rf"([{_CJK}A-Za-z0-9]{{2,16}}?(?:有限公司|公司|集团|科技|实验室|研究院|研究所|大学))"), 0.5),
+    ("Organization", re.compile(r"\b((?:[A-Z][\w&-]*\s){0,3}[A-Z][\w&-]*\s(?:Inc\.?|Labs?|Ltd\.?|Corporation|Corp\.?"
+                                r"|University|Institute|Group|Technologies|Technology|AI))(?![\w])"), 0.5),
+    # model names with a version or a size: ABC-2.5, XYZ-7B, Foo v2
+    ("Model", re.compile(r"\b([A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9.]+)*[-_ ]?(?:\d+(?:\.\d+)+|\d+(?:\.\d+)?[BMK]"
+                         r"|[vV]\d+(?:\.\d+)*))(?![\w.])"), 0.5),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number a paragraph states: its value, unit, kind, and the text around it."""
+
+    paragraph: str
+    start: int
+    end: int
+    surface: str
+    kind: str  # percentage, money, count, date
+    value: float | str
+    unit: str
+
+    def as_dict(self) -> dict:
+        """The claim as plain data."""
+        return {"surface": self.surface, "start": self.start, "end": self.end, "paragraph": self.paragraph,
+                "kind": self.kind, "value": self.value, "unit": self.unit}
+
+
+_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6, "万亿": 1e12, "million": 1e6, "billion": 1e9,
+          "trillion": 1e12}
+_CLAIMS = (
+    ("percentage", re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")),
+    ("money", re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千|百万)?\s*(元|美元|人民币|港元)")),
+    ("money", re.compile(r"(?:US)?\$\s?(\d+(?:\.\d+)?)\s*(million|billion|trillion)?", re.I)),
+    ("date", re.compile(r"((?:19|20)\d{2})年(?:(\d{1,2})月)?(?:(\d{1,2})日)?")),
+    ("count", re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(笔|家|个|款|人|次|倍|项|名|户|月活|用户)")),
+)
+
+
+def find_candidates(text: str, taken: list[tuple[int, int]], paragraph: str = "") -> list[Mention]:
+    """Return names in ``text`` that look like entities and overlap no mention in ``taken``."""
+    out: list[Mention] = []
+    spans = list(taken)
+    for kind, pattern, confidence in CANDIDATE_PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span(1)
+            surface = m.group(1)
+            if kind == "Organization":  # the name starts after the last function word before the suffix
+                cut = max(surface.rfind(c, 0, len(surface) - 2) for c in _STOP)
+                if cut >= 0:
+                    start, surface = start + cut + 1, surface[cut + 1:]
+            if len(surface) < 3 or any(s < end and start < e for s, e in spans):
+                continue
+            if kind == "Organization" and surface.startswith(_GENERIC):
+                continue
+            spans.append((start, end))
+            out.append(Mention(paragraph, start, end, surface, None, kind, confidence, candidate=True))
+    return sorted(out, key=lambda m: m.start)
+
+
+def find_claims(text: str, paragraph: str = "") -> list[Claim]:
+    """Return the percentages, amounts of money, counts and dates ``text`` states."""
+    out: list[Claim] = []
+    spans: list[tuple[int, int]] = []
+    for kind, pattern in _CLAIMS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if any(s < end and start < e for s, e in spans):
+                continue
+            spans.append((start, end))
+            groups = m.groups()
+            if kind == "date":
+                value = "-".join(f"{int(g):02d}" if i else g for i, g in enumerate(groups) if g)
+                unit = "date"
+            elif kind == "percentage":
+                value, unit = float(groups[0]), "%"
+            else:
+                scale = _SCALE.get((groups[1] or "").lower(), 1.0) if len(groups) > 1 else 1.0
+                value = float(groups[0]) * scale
+                unit = groups[2] if len(groups) > 2 and groups[2] else ("USD" if "$" in m.group(0) else "")
+            out.append(Claim(paragraph, start, end, m.group(0), kind, value, unit))
+    return sorted(out, key=lambda c: c.start)
+
+
+def analyse_report(report: Report, gazetteer: Gazetteer) -> tuple[list[Mention], list[Claim]]:
+    """Mentions (linked and candidates) and claims of every paragraph of ``report``."""
+    mentions: list[Mention] = []
+    claims: list[Claim] = []
+    for p in report.paragraphs:
+        linked = gazetteer.find(p.text, p.id)
+        mentions += sorted(linked + find_candidates(p.text, [(m.start, m.end) for m in linked], p.id),
+                           key=lambda m: m.start)
+        claims += find_claims(p.text, p.id)
+    return mentions, claims

@@ -64,3 +64,34 @@ def test_kg_extract_on_the_originating_report(tmp_path):
     other.write_text("Boil water. Add salt.\n\nServe warm.", encoding="utf-8")
     quiet = CliRunner().invoke(main, ["extract", str(other), "--config", str(project / "kg.toml")])
     assert quiet.exit_code == 0 and quiet.stdout == ""
+
+
+def test_names_the_graph_does_not_know_become_candidates():
+    from kg.extract import find_candidates
+
+    text = ("《北京市促进通用人工智能创新发展的若干措施》发布后，智源研究院与深度求索人工智能基础技术研究有限公司"
+            "合作；以上公司均参与。Acme Robotics Inc. released Zeta-7B and Orion-2.5, and GPT-4 (known) too.")
+    known = [(text.index("GPT-4"), text.index("GPT-4") + 5)]
+    found = {(m.type, m.surface) for m in find_candidates(text, known, "p")}
+    assert found == {("Policy", "北京市促进通用人工智能创新发展的若干措施"), ("Organization", "智源研究院"),
+                     ("Organization", "深度求索人工智能基础技术研究有限公司"),
+                     ("Organization", "Acme Robotics Inc."), ("Model", "Zeta-7B"), ("Model", "Orion-2.5")}
+
+
+def test_numbers_are_claims_with_their_unit():
+    from kg.extract import find_claims
+
+    text = "2023年7月，280笔投融资中14.6%属于应用层，总额约1.5亿元；ChatGPT两个月达到1亿月活；OpenAI raised $10 billion."
+    got = [(c.kind, c.value, c.unit) for c in find_claims(text, "p")]
+    assert got == [("date", "2023-07", "date"), ("count", 280.0, "笔"), ("percentage", 14.6, "%"),
+                   ("money", 150000000.0, "元"), ("count", 100000000.0, "月活"), ("money", 10000000000.0, "USD")]
+
+
+def test_the_originating_reports_claims():
+    from kg.extract import find_claims
+    from kg.ingest.report import read_report
+
+    report = read_report(SHARED / "reports" / "china-aigc-industry-2023.md")
+    claims = {(c.kind, c.value, c.unit) for p in report.paragraphs for c in find_claims(p.text, p.id)}
+    assert {("count", 280.0, "笔"), ("percentage", 14.6, "%"), ("count", 100000000.0, "月活"),
+            ("count", 170.0, "家"), ("date", "2022-11", "date")} <= claims
