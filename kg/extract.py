@@ -14,7 +14,9 @@ A name shared by several entities is resolved by context, then by kind:
    Policy; ...): the entity of that kind wins (confidence 0.8);
 2. otherwise the kind first in ``KIND_ORDER`` wins (confidence 0.5).
 
-An unambiguous name gets confidence 1.0, or 0.8 when it is two characters long.
+An unambiguous name gets confidence 1.0, or 0.8 when it is two characters long. A two-character
+Chinese name of an organization is often an ordinary word as well (浪潮 is Inspur and "a wave"):
+it is linked only when an organization cue or verb (公司, 发布, 推出, 投资, 称, ...) is near it.
 """
 
 from __future__ import annotations
@@ -163,8 +165,27 @@ class Gazetteer:
             for i in range(start, end):
                 taken[i] = True
             entity, kind, confidence = _resolve(entities, norm, start, end)
+            if end - start == 2 and kind == "Organization" and _CJK_NAME.match(key_of(norm, start, end)) \
+                    and not _cue(norm, start, end, "Organization"):
+                continue  # a two-character Chinese name is often a word too (浪潮 "wave", 百度 aside)
             out.append(Mention(paragraph, start, end, text[start:end], entity, kind, confidence))
         return sorted(out, key=lambda m: m.start)
+
+
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def key_of(norm: str, start: int, end: int) -> str:
+    """The normalised text of a span."""
+    return norm[start:end]
+
+
+def _cue(norm: str, start: int, end: int, kind: str) -> bool:
+    context = norm[max(0, start - CUE_WINDOW):start] + " " + norm[end:end + CUE_WINDOW]
+    return any(cue in context for cue in CUES.get(kind, ()) + _ORG_VERBS)
+
+
+_ORG_VERBS = ("发布", "推出", "上线", "开发", "研发", "投资", "领投", "宣布", "旗下", "称", "released", "launched")
 
 
 def _top(cls, ontology: Ontology) -> str:
@@ -205,7 +226,7 @@ _CJK = "\u4e00-\u9fff"
 _STOP = "的和与及、在由是为了等将对从向把被其该各这那个一"
 # heads that make "<head>公司" a phrase ("the above companies"), not a name
 _GENERIC = ("以上", "上述", "相关", "这些", "其他", "其它", "多家", "头部", "一些", "部分", "国内", "海外", "大型",
-            "中小", "众多", "所有", "主要", "本土", "外资", "科技", "互联网", "创业", "上市", "该", "本", "各", "某")
+            "中小", "众多", "所有", "主要", "本土", "外资", "科技", "互联网", "创业", "上市", "行业", "该", "本", "各", "某")
 CANDIDATE_PATTERNS = (
     # policy titles: 《...》 (a law, a measure, a plan)
     ("Policy", re.compile(r"《([^《》\n]{2,60})》"), 0.6),
@@ -262,8 +283,8 @@ def find_candidates(text: str, taken: list[tuple[int, int]], paragraph: str = ""
                     start, surface = start + cut + 1, surface[cut + 1:]
             if len(surface) < 3 or any(s < end and start < e for s, e in spans):
                 continue
-            if kind == "Organization" and surface.startswith(_GENERIC):
-                continue
+            if kind == "Organization" and (surface.startswith(_GENERIC) or re.search(r"\d", surface)):
+                continue  # "以上公司", "170家公司": phrases, not names
             spans.append((start, end))
             out.append(Mention(paragraph, start, end, surface, None, kind, confidence, candidate=True))
     return sorted(out, key=lambda m: m.start)

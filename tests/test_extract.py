@@ -95,3 +95,10 @@ def test_the_originating_reports_claims():
     claims = {(c.kind, c.value, c.unit) for p in report.paragraphs for c in find_claims(p.text, p.id)}
     assert {("count", 280.0, "笔"), ("percentage", 14.6, "%"), ("count", 100000000.0, "月活"),
             ("count", 170.0, "家"), ("date", "2022-11", "date")} <= claims
+
+
+def test_a_two_character_chinese_organisation_name_needs_a_cue():
+    g = gazetteer({"浪潮": [(R + "org/inspur", "Organization")], "百度": [(R + "org/baidu", "Organization")]})
+    assert g.find("引领数实融合新浪潮", "p") == []
+    assert [m.entity for m in g.find("浪潮发布了新服务器", "p")] == [R + "org/inspur"]
+    assert [m.entity for m in g.find("百度公司的模型", "p")] == [R + "org/baidu"]
