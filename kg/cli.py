@@ -294,6 +294,38 @@ def extract(settings, paths, fmt, claims):
                 click.echo("\t".join(str(v) for v in row.values()))
 
 
+@main.command("eval")
+@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold mentions: TYPE<TAB>surface<TAB>canonical name per line.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@common_options
+def eval_(settings, gold_path, paths):
+    """Score kg extract on reports against a gold file: precision, recall and F1 per type.
+
+    Distinct (type, surface) pairs are compared, surfaces folded as the linker folds them.
+    """
+    from kg.extract import Gazetteer, analyse_report, evaluate, read_gold
+    from kg.ingest.report import ReportError, read_report
+
+    config = settings.config()
+    gazetteer = Gazetteer.from_store(open_store(config.store_path),
+                                     load_ontology(config.ontology_path, config.shapes_path))
+    try:
+        gold = read_gold(gold_path)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    mentions = []
+    for path in paths:
+        try:
+            mentions += analyse_report(read_report(Path(path)), gazetteer)[0]
+        except ReportError as exc:
+            raise InputError(str(exc)) from exc
+    click.echo("type              precision  recall     F1   tp  predicted  gold")
+    for kind, s in evaluate(mentions, gold).items():
+        click.echo(f"  {kind:<16} {s.precision:>8.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.true_positives:>4} "
+                   f"{s.predicted:>10} {s.gold:>5}")
+
+
 def _print_findings(findings, verbose: bool) -> None:
     for finding in findings:
         if verbose or finding.level == "ERROR":

@@ -324,3 +324,59 @@ def analyse_report(report: Report, gazetteer: Gazetteer) -> tuple[list[Mention],
                            key=lambda m: m.start)
         claims += find_claims(p.text, p.id)
     return mentions, claims
+
+
+# --- evaluation against a gold file --------------------------------------------------------------
+
+@dataclass
+class Score:
+    """Precision, recall and F1 of one type (or all), over distinct (type, surface) pairs."""
+
+    true_positives: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _key(kind: str, surface: str) -> tuple[str, str]:
+    return kind, normalise(surface.strip().strip("《》“”\"'「」"))
+
+
+def read_gold(path) -> set[tuple[str, str]]:
+    """Read ``TYPE<TAB>surface<TAB>canonical name`` lines (``#`` starts a comment)."""
+    out = set()
+    for number, line in enumerate(open(path, encoding="utf-8"), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"{path}:{number}: expected TYPE<TAB>surface<TAB>canonical name")
+        out.add(_key(parts[0], parts[1]))
+    return out
+
+
+def evaluate(mentions: list[Mention], gold: set[tuple[str, str]]) -> dict[str, Score]:
+    """Score distinct (type, surface) pairs of ``mentions`` (candidates included) against ``gold``."""
+    predicted = {_key(m.type, m.surface) for m in mentions}
+    scores: dict[str, Score] = defaultdict(Score)
+    for kind, _ in predicted | gold:
+        scores[kind]
+    for key in predicted:
+        scores[key[0]].predicted += 1
+        scores[key[0]].true_positives += key in gold
+    for key in gold:
+        scores[key[0]].gold += 1
+    total = Score(sum(s.true_positives for s in scores.values()), len(predicted), len(gold))
+    return {**dict(sorted(scores.items())), "all": total}

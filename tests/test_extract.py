@@ -102,3 +102,33 @@ def test_a_two_character_chinese_organisation_name_needs_a_cue():
     assert g.find("引领数实融合新浪潮", "p") == []
     assert [m.entity for m in g.find("浪潮发布了新服务器", "p")] == [R + "org/inspur"]
     assert [m.entity for m in g.find("百度公司的模型", "p")] == [R + "org/baidu"]
+
+
+def test_kg_eval_on_the_originating_report_meets_the_bar(tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "kg.toml").write_text(f'[store]\npath = ".kg/store"\n\n[[sources]]\nkind = "curated"\n'
+                                     f'path = "{ROOT / "data" / "curated"}"\n', encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "-q", "--config", str(project / "kg.toml")]).exit_code == 0
+    gold = ROOT / "tests" / "data" / "gold" / "china-aigc-industry-2023.tsv"
+    out = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(SHARED / "reports" / "china-aigc-industry-2023.md"),
+                                    "--config", str(project / "kg.toml")])
+    assert out.exit_code == 0, out.output
+    [overall] = [line.split() for line in out.stdout.splitlines() if line.split()[:1] == ["all"]]
+    precision, recall = float(overall[1]), float(overall[2])
+    assert precision >= 0.9 and recall >= 0.9
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("Model\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["eval", "--gold", str(bad), str(SHARED / "reports" / "china-aigc-industry-2023.md"),
+                                        "--config", str(project / "kg.toml")])
+    assert refused.exit_code == 1 and "bad.tsv:1: expected TYPE<TAB>surface<TAB>canonical name" in refused.output
+
+
+def test_scores_count_distinct_pairs():
+    from kg.extract import Mention, evaluate
+
+    ms = [Mention("p", 0, 2, "微软", "x", "Organization", 1.0), Mention("p", 5, 7, "微软", "x", "Organization", 1.0),
+          Mention("p", 9, 11, "设计", "y", "Industry", 0.8)]
+    scores = evaluate(ms, {("Organization", "微软"), ("Modality", "影像")})
+    assert (scores["all"].precision, scores["all"].recall) == (0.5, 0.5)
+    assert (scores["Industry"].precision, scores["Modality"].recall) == (0.0, 0.0)
