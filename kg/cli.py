@@ -265,16 +265,18 @@ def ui(settings, port, host):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
 @click.option("--claims", is_flag=True, help="Print the numbers the reports state instead of the mentions.")
+@click.option("--relations", is_flag=True, help="Print the relations between linked entities instead of the mentions.")
 @common_options
-def extract(settings, paths, fmt, claims):
+def extract(settings, paths, fmt, claims, relations):
     """Find the graph's entities in reports (HTML, Markdown, PDF, text) without writing anything.
 
     Prints one JSON object per mention: surface, start and end (offsets in the paragraph),
     paragraph (its id), type, entity (IRI, or null for a candidate: a name the graph does not
     know yet), candidate, confidence. With --claims: one per number (percentage, money, count,
-    date) with its value and unit.
+    date) with its value and unit. With --relations: one per relation (X 发布 Y, Y 由 X 研发,
+    X 领投 Y, ... and co-mentions in a paragraph, weighted), with the paragraph as evidence.
     """
-    from kg.extract import Gazetteer, analyse_report
+    from kg.extract import Gazetteer, analyse_report, find_relations
     from kg.ingest.report import ReportError, read_report
 
     config = settings.config()
@@ -286,7 +288,11 @@ def extract(settings, paths, fmt, claims):
         except ReportError as exc:
             raise InputError(str(exc)) from exc
         mentions, stated = analyse_report(report, gazetteer)
-        for item in stated if claims else mentions:
+        items = stated if claims else mentions
+        if relations:
+            items = [r for p in report.paragraphs
+                     for r in find_relations(p.text, [m for m in mentions if m.paragraph == p.id], p.id)]
+        for item in items:
             row = item.as_dict()
             if fmt == "jsonl":
                 click.echo(json.dumps(row, ensure_ascii=False))

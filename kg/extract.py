@@ -380,3 +380,73 @@ def evaluate(mentions: list[Mention], gold: set[tuple[str, str]]) -> dict[str, S
         scores[key[0]].gold += 1
     total = Score(sum(s.true_positives for s in scores.values()), len(predicted), len(gold))
     return {**dict(sorted(scores.items())), "all": total}
+
+
+# --- relations from text -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation a paragraph states or suggests between two linked entities."""
+
+    subject: str
+    predicate: str  # developedBy, providedBy, investedIn, or coMention
+    object: str
+    paragraph: str
+    evidence: str  # the text from the first mention's start to the second's end
+    weight: int = 1  # co-mentions: how many times the pair occurs in the paragraph
+
+    def as_dict(self) -> dict:
+        """The relation as plain data."""
+        return {"subject": self.subject, "predicate": self.predicate, "object": self.object,
+                "paragraph": self.paragraph, "evidence": self.evidence, "weight": self.weight}
+
+
+# (pattern between the two mentions, first mention's kind, second's kind, predicate, subject is first?)
+_PATTERNS = (
+    (re.compile(r"^\s*(?:正式|率先|宣布|已|又|再次)?(?:发布|推出|上线|开源)了?\s*$"), "Organization", ("Model", "Application"),
+     "released", False),
+    (re.compile(r"^\s*(?:is |was )?(?:released|launched|unveiled|open-sourced)\s*$", re.I), "Organization",
+     ("Model", "Application"), "released", False),
+    (re.compile(r"^\s*由\s*$"), ("Model", "Application"), "Organization", "madeBy", True),
+    (re.compile(r"^\s*(?:投资|领投|参投|注资)了?\s*$"), "Organization", "Organization", "investedIn", True),
+    (re.compile(r"^\s*(?:invested in|led a round in|backed)\s*$", re.I), "Organization", "Organization", "investedIn", True),
+)
+_MADE_BY = re.compile(r"^\s*(?:研发|开发|推出|发布|打造)")
+
+
+def _is(kind: str, wanted) -> bool:
+    return kind == wanted if isinstance(wanted, str) else kind in wanted
+
+
+def find_relations(text: str, mentions: list[Mention], paragraph: str = "") -> list[Relation]:
+    """Relations between the linked ``mentions`` of one paragraph: a few precise patterns, and
+    co-mention of every pair (weighted by how often both are named)."""
+    linked = sorted((m for m in mentions if m.entity), key=lambda m: m.start)
+    out: list[Relation] = []
+    for a, b in zip(linked, linked[1:]):
+        between = text[a.end:b.start]
+        for pattern, first, second, predicate, subject_first in _PATTERNS:
+            if not (_is(a.type, first) and _is(b.type, second) and pattern.match(between)):
+                continue
+            if predicate == "released":  # X 发布 Y: Y is developed / provided by X
+                made = "developedBy" if b.type == "Model" else "providedBy"
+                out.append(Relation(b.entity, made, a.entity, paragraph, text[a.start:b.end]))
+            elif predicate == "madeBy":  # Y 由 X 研发
+                if (verb := _MADE_BY.match(text[b.end:b.end + 6])) is not None:
+                    made = "developedBy" if a.type == "Model" else "providedBy"
+                    out.append(Relation(a.entity, made, b.entity, paragraph, text[a.start:b.end + verb.end()]))
+            else:
+                out.append(Relation(a.entity, predicate, b.entity, paragraph, text[a.start:b.end]))
+            break
+    pairs: dict[tuple[str, str], list] = defaultdict(list)
+    for i, a in enumerate(linked):
+        for b in linked[i + 1:]:
+            if a.entity != b.entity:
+                key = tuple(sorted((a.entity, b.entity)))
+                pairs[key].append(1)
+    counts = defaultdict(int)
+    for m in linked:
+        counts[m.entity] += 1
+    for (x, y) in sorted(pairs):
+        out.append(Relation(x, "coMention", y, paragraph, "", min(counts[x], counts[y])))
+    return out

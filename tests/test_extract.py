@@ -59,6 +59,11 @@ def test_kg_extract_on_the_originating_report(tmp_path):
     assert ("ChatGPT", "Application", R + "app/chatgpt") in found
     assert ("《生成式人工智能服务管理暂行办法》", "Policy", R + "policy/interim-measures-generative-ai") in found
     assert ("模型层", "IndustryLayer", R + "layer/model-layer") in found
+    rels = [json.loads(line) for line in CliRunner().invoke(main, [
+        "extract", str(SHARED / "reports" / "china-aigc-industry-2023.md"), "--relations",
+        "--config", str(project / "kg.toml")]).stdout.splitlines()]
+    assert {"subject": R + "app/chatgpt-plus", "predicate": "coMention", "object": R + "model/gpt-4"} in [
+        {k: r[k] for k in ("subject", "predicate", "object")} for r in rels]
     # a text that is not a report at all: no mentions, no error
     other = tmp_path / "recipe.txt"
     other.write_text("Boil water. Add salt.\n\nServe warm.", encoding="utf-8")
@@ -132,3 +137,21 @@ def test_scores_count_distinct_pairs():
     scores = evaluate(ms, {("Organization", "微软"), ("Modality", "影像")})
     assert (scores["all"].precision, scores["all"].recall) == (0.5, 0.5)
     assert (scores["Industry"].precision, scores["Modality"].recall) == (0.0, 0.0)
+
+
+def test_relations_from_patterns_and_co_mentions():
+    from kg.extract import find_relations
+
+    g = gazetteer({"百度": [(R + "org/baidu", "Organization")], "文心一言": [(R + "app/ernie-bot", "Application")],
+                   "ERNIE 4.0": [(R + "model/ernie-4", "Model")], "红杉中国": [(R + "org/sequoia", "Organization")],
+                   "智谱": [(R + "org/zhipu", "Organization")]})
+    text = "百度发布文心一言。ERNIE 4.0由百度研发。红杉中国领投智谱。"
+    rels = {(r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1]): r
+            for r in find_relations(text, g.find(text, "p"), "p")}
+    assert ("ernie-bot", "providedBy", "baidu") in rels
+    assert ("ernie-4", "developedBy", "baidu") in rels
+    assert ("sequoia", "investedIn", "zhipu") in rels
+    assert rels[("ernie-bot", "providedBy", "baidu")].evidence == "百度发布文心一言"
+    # every pair named in the paragraph is a co-mention, weighted by how often both occur
+    assert rels[("ernie-4", "coMention", "baidu")].weight == 1  # a pair, in IRI order
+    assert ("baidu", "investedIn", "ernie-bot") not in rels
