@@ -13,9 +13,11 @@ markup. A PDF without a text layer (a scan) is refused with a message saying so.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -91,6 +93,62 @@ def read_report(path: Path, display: str | None = None) -> Report:
         blocks = [(False, squeeze(b)) for b in re.split(r"\n\s*\n", text)]
     _paragraphs(report, blocks)
     return report
+
+
+def iter_paragraphs(path: Path, display: str | None = None, *, chunk: int = 1 << 20,
+                    progress=None) -> Iterator[Paragraph]:
+    """Yield a report's paragraphs; a plain-text report is read in chunks (bounded memory).
+
+    Other formats are read whole (:func:`read_report`). ``progress(done_bytes, total_bytes)`` is
+    called after each chunk of a text file.
+    """
+    path = Path(path)
+    name = display or str(path)
+    if SUFFIXES.get(path.suffix.lower()) != "text":
+        yield from read_report(path, name).paragraphs
+        return
+    try:
+        total = path.stat().st_size
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise ReportError(f"{name}: cannot read file: {exc.strerror}") from exc
+    with fh:
+        first = fh.read(chunk)
+        if b"\x00" in first[:4096] and not first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ReportError(f"{name}: binary data, not text; give a .pdf, .html, .md or .txt report")
+        encoding = "utf-8-sig"
+        try:
+            codecs.getincrementaldecoder("utf-8-sig")().decode(first, final=False)
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(first).best()
+            if best is None:
+                raise ReportError(f"{name}: cannot tell the text encoding; re-save the file as UTF-8") from None
+            encoding = best.encoding
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        seen: dict[str, int] = {}
+        index, rest, done, data = 0, "", 0, first
+        while True:
+            final = not data
+            try:
+                rest += decoder.decode(data, final=final)
+            except UnicodeDecodeError as exc:
+                raise ReportError(f"{name}: not valid {encoding} near byte {done + exc.start}; "
+                                  "re-save the file in one encoding (UTF-8)") from exc
+            done += len(data)
+            pieces = re.split(r"\n\s*\n", rest)
+            rest = "" if final else pieces.pop()
+            for piece in pieces:
+                text = squeeze(piece)
+                if text:
+                    yield _paragraph(text, index, "", False, seen)
+                    index += 1
+            if progress is not None and data:
+                progress(done, total)
+            if final:
+                return
+            data = fh.read(chunk)
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -270,6 +328,13 @@ def _read_pdf(data: bytes, name: str) -> Report:
     return report
 
 
+def _paragraph(text: str, index: int, section: str, heading: bool, seen: dict[str, int]) -> Paragraph:
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    seen[digest] = seen.get(digest, 0) + 1
+    pid = f"p-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
+    return Paragraph(pid, index, section, text, heading)
+
+
 def _paragraphs(report: Report, blocks: list[tuple[bool, str]]) -> None:
     seen: dict[str, int] = {}
     section = ""
@@ -279,7 +344,4 @@ def _paragraphs(report: Report, blocks: list[tuple[bool, str]]) -> None:
             continue
         if heading:
             section = text
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-        seen[digest] = seen.get(digest, 0) + 1
-        pid = f"p-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
-        report.paragraphs.append(Paragraph(pid, len(report.paragraphs), section, text, heading))
+        report.paragraphs.append(_paragraph(text, len(report.paragraphs), section, heading, seen))

@@ -276,28 +276,29 @@ def extract(settings, paths, fmt, claims, relations):
     date) with its value and unit. With --relations: one per relation (X 发布 Y, Y 由 X 研发,
     X 领投 Y, ... and co-mentions in a paragraph, weighted), with the paragraph as evidence.
     """
-    from kg.extract import Gazetteer, analyse_report, find_relations
-    from kg.ingest.report import ReportError, read_report
+    from kg.extract import Gazetteer, analyse_paragraph, find_relations
+    from kg.ingest.report import ReportError, iter_paragraphs
 
     config = settings.config()
     gazetteer = Gazetteer.from_store(open_store(config.store_path),
                                      load_ontology(config.ontology_path, config.shapes_path))
-    for path in paths:
-        try:
-            report = read_report(Path(path))
-        except ReportError as exc:
-            raise InputError(str(exc)) from exc
-        mentions, stated = analyse_report(report, gazetteer)
-        items = stated if claims else mentions
-        if relations:
-            items = [r for p in report.paragraphs
-                     for r in find_relations(p.text, [m for m in mentions if m.paragraph == p.id], p.id)]
-        for item in items:
-            row = item.as_dict()
-            if fmt == "jsonl":
-                click.echo(json.dumps(row, ensure_ascii=False))
-            else:
-                click.echo("\t".join(str(v) for v in row.values()))
+    with _progress(settings) as progress:
+        def say(done: int, total: int) -> None:
+            progress(f"{done / 1e6:.0f} of {total / 1e6:.0f} MB read")
+
+        for path in paths:
+            try:  # paragraph by paragraph: a large text report is never held whole
+                for paragraph in iter_paragraphs(Path(path), progress=say):
+                    mentions, stated = analyse_paragraph(paragraph, gazetteer)
+                    items = stated if claims else mentions
+                    if relations:
+                        items = find_relations(paragraph.text, mentions, paragraph.id)
+                    for item in items:
+                        row = item.as_dict()
+                        click.echo(json.dumps(row, ensure_ascii=False) if fmt == "jsonl"
+                                   else "\t".join(str(v) for v in row.values()))
+            except ReportError as exc:
+                raise InputError(str(exc)) from exc
 
 
 @main.command("eval")

@@ -29,7 +29,7 @@ from functools import lru_cache
 import ahocorasick
 import pyoxigraph as ox
 
-from kg.ingest.report import Report
+from kg.ingest.report import Paragraph, Report
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
 from kg.ontology import Ontology
 
@@ -314,15 +314,22 @@ def find_claims(text: str, paragraph: str = "") -> list[Claim]:
     return sorted(out, key=lambda c: c.start)
 
 
+def analyse_paragraph(p: Paragraph, gazetteer: Gazetteer) -> tuple[list[Mention], list[Claim]]:
+    """Mentions (linked and candidates) and claims of one paragraph."""
+    linked = gazetteer.find(p.text, p.id)
+    mentions = sorted(linked + find_candidates(p.text, [(m.start, m.end) for m in linked], p.id),
+                      key=lambda m: m.start)
+    return mentions, find_claims(p.text, p.id)
+
+
 def analyse_report(report: Report, gazetteer: Gazetteer) -> tuple[list[Mention], list[Claim]]:
     """Mentions (linked and candidates) and claims of every paragraph of ``report``."""
     mentions: list[Mention] = []
     claims: list[Claim] = []
     for p in report.paragraphs:
-        linked = gazetteer.find(p.text, p.id)
-        mentions += sorted(linked + find_candidates(p.text, [(m.start, m.end) for m in linked], p.id),
-                           key=lambda m: m.start)
-        claims += find_claims(p.text, p.id)
+        found, stated = analyse_paragraph(p, gazetteer)
+        mentions += found
+        claims += stated
     return mentions, claims
 
 

@@ -88,3 +88,27 @@ def test_a_pdf_without_a_text_layer_says_so(tmp_path):
         writer.write(fh)
     with pytest.raises(ReportError, match="no text layer .*run OCR"):
         read_report(path)
+
+
+def test_a_50_mb_text_report_is_read_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    from kg.ingest.report import iter_paragraphs
+
+    path = tmp_path / "big.txt"
+    block = ("百度发布文心一言，阿里云推出通义千问。" * 20 + "\n\n" + "OpenAI released GPT-4 to developers. " * 10 + "\n\n")
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(50_000_000 // len(block.encode("utf-8")) + 1):
+            fh.write(f"{i} " + block)
+    size = path.stat().st_size
+    assert size >= 50_000_000
+    seen = []
+    tracemalloc.start()
+    count = 0
+    for p in iter_paragraphs(path, chunk=1 << 20, progress=lambda done, total: seen.append(done)):
+        count += 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 2 * (50_000_000 // len(block.encode("utf-8")) + 1)
+    assert peak < 32 * 2**20  # well under the file's 50 MB: the text is never held whole
+    assert seen[-1] == size and len(seen) >= 48  # progress after every 1 MB chunk
