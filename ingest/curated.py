@@ -143,10 +143,11 @@ def read_curated_file(path: Path, findings: list[Finding], display: str | None =
 def read_curated(paths: Iterable[Path], findings: list[Finding], root: Path | None = None) -> Iterator[Record]:
     """Yield the records of every curated file under ``paths``."""
     for path in find_curated_files(paths):
-        yield from read_curated_file(path, findings, display=_display(path, root))
+        yield from read_curated_file(path, findings, display=display_path(path, root))
 
 
-def _display(path: Path, root: Path | None) -> str:
+def display_path(path: Path, root: Path | None) -> str:
+    """Show ``path`` relative to ``root`` where it lies below it (in findings), else as given."""
     if root is not None:
         try:
             return str(Path(path).resolve().relative_to(root.resolve()))

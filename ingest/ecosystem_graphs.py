@@ -28,7 +28,7 @@ import yaml
 
 from kg import values
 from kg.errors import Finding
-from kg.ingest.curated import Loc, Record, SourceRef, Value, find_curated_files
+from kg.ingest.curated import Loc, Record, SourceRef, Value, display_path, find_curated_files
 from kg.ingest.resolve import ImportStats, NameIndex
 
 REPOSITORY = "https://github.com/stanford-crfm/ecosystem-graphs/blob/main/assets/"
@@ -81,7 +81,7 @@ def read_ecosystem_graphs(path: Path, graph: str, index: NameIndex, findings: li
     stats = ImportStats()
     cards: list[_Card] = []
     for file in find_curated_files([Path(path)]):
-        cards += _read_file(file, _display(file, display_root), findings)
+        cards += _read_file(file, display_path(file, display_root), findings)
     # Pass 1: ids for every card (known or new), so that dependencies can point at any card.
     ids: list[tuple[_Card, str, bool]] = []
     claimed: dict[str, str] = {}  # id -> where the card that gave it is
@@ -124,15 +124,6 @@ def read_ecosystem_graphs(path: Path, graph: str, index: NameIndex, findings: li
     for card, rid, merged in ids:
         out += _records(card, rid, merged, graph, index, findings, stats)
     return out, stats
-
-
-def _display(file: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(file.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
-    return str(file)
 
 
 def _read_file(file: Path, name: str, findings: list[Finding]) -> list[_Card]:
@@ -207,11 +198,7 @@ def _records(card: _Card, rid: str, merged: bool, graph: str, index: NameIndex, 
     if not orgs:
         findings.append(Finding("WARNING", f"{kind} card names no organization; skipped (a {kind} needs one)",
                                 card.file, card.line, 1, name))
-        stats.unresolved += 1
-        if merged:
-            stats.merged -= 1
-        else:
-            stats.created -= 1
+        stats.drop(merged)
         return out
     props: dict[str, list[Value]] = {}
     props["developedBy" if kind == "Model" else "providedBy"] = [card.value("organization", o) for o in orgs]
@@ -236,24 +223,18 @@ def _organizations(card: _Card, graph: str, index: NameIndex, findings: list[Fin
     parts = [text] if whole else [p.strip() for p in re.split(r",|;|\band\b", text) if p.strip()]
     ids = []
     for part in parts:
-        found = index.find("org", part)
-        if len(found) > 1:
-            findings.append(Finding("WARNING", f"organization {part!r} fits several ({', '.join(sorted(found))}); "
+        org_id, new, fits = index.resolve_or_add("org", part, stats)
+        if org_id is None:
+            findings.append(Finding("WARNING", f"organization {part!r} fits several ({', '.join(sorted(fits))}); "
                                     "left out", card.file, card.line, 1, card.text("name")))
-            stats.unresolved_references += 1
             continue
-        if found:
-            ids.append(found.pop())
-            stats.references += 1
+        ids.append(org_id)
+        if not new:
             continue
-        org_id = index.free_id("org", part)
-        index.add("org", org_id, [part])
-        stats.new_related += 1
         out.append((Record(id=org_id, kind=card.value("organization", "Organization"),
                            loc=Loc(card.file, card.line, 1), file=Path(card.file),
                            label={"en": card.value("organization", part)},
                            sources=[SourceRef(card.value("organization", REPOSITORY + card.stem))]), graph))
-        ids.append(org_id)
     return sorted(set(ids), key=ids.index)
 
 

@@ -181,19 +181,14 @@ def _model_records(row: _Row, rid: str, merged: bool, name: str, graph: str, ind
     kinds = [k.strip() for k in row.get("Organization categorization").split(",")]
     countries = [c.strip() for c in row.get("Country (from Organization)").split(",")]
     for i, org in enumerate(orgs):
-        found = index.find("org", org)
-        if len(found) > 1:
-            findings.append(Finding("WARNING", f"organization {org!r} fits several ({', '.join(sorted(found))}); "
+        org_id, new, fits = index.resolve_or_add("org", org, stats)
+        if org_id is None:
+            findings.append(Finding("WARNING", f"organization {org!r} fits several ({', '.join(sorted(fits))}); "
                                     "left out of developedBy", name, row.line, row.cols["Organization"] + 1, rid))
-            stats.unresolved_references += 1
             continue
-        if found:
-            developers.append(found.pop())
-            stats.references += 1
+        developers.append(org_id)
+        if not new:
             continue
-        org_id = index.free_id("org", org)
-        index.add("org", org_id, [org])
-        stats.new_related += 1
         kind = KINDS.get(kinds[i] if len(kinds) == len(orgs) else (kinds[0] if len(set(kinds)) == 1 else ""),
                          "Organization")
         org_rec = Record(id=org_id, kind=row.value(name, "Organization", kind), loc=Loc(name, row.line, 1),
@@ -206,13 +201,8 @@ def _model_records(row: _Row, rid: str, merged: bool, name: str, graph: str, ind
                 org_rec.properties["headquarteredIn"] = [row.value(name, "Country (from Organization)", region.pop())]
                 stats.references += 1
         out.append((org_rec, graph))
-        developers.append(org_id)
     if not developers:
-        stats.unresolved += 1
-        if merged:
-            stats.merged -= 1
-        else:
-            stats.created -= 1
+        stats.drop(merged)
         return out
     props["developedBy"] = [row.value(name, "Organization", d) for d in developers]
     date = row.get("Publication date")

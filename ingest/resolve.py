@@ -64,6 +64,24 @@ class NameIndex:
         """Whether ``name`` is none of the names ``rid`` already goes by (then it becomes an alias)."""
         return normalise_name(name) not in self._names[(group, rid)]
 
+    def resolve_or_add(self, group: str, name: str, stats: ImportStats) -> tuple[str | None, bool, set[str]]:
+        """Resolve a name a row refers to (a developer, a provider): ``(id, new, candidates)``.
+
+        A known name gives its id; an unknown one gets a new id here (the caller writes its record);
+        a name that fits several entities gives ``None`` and the ids it fits. ``stats`` counts each.
+        """
+        found = self.find(group, name)
+        if len(found) > 1:
+            stats.unresolved_references += 1
+            return None, False, found
+        if found:
+            stats.references += 1
+            return found.pop(), False, set()
+        rid = self.free_id(group, name)
+        self.add(group, rid, [name])
+        stats.new_related += 1
+        return rid, True, set()
+
     def free_id(self, group: str, name: str) -> str:
         """Return an unused id for a new entity called ``name``."""
         base = slugify(name) or "x"
@@ -84,3 +102,11 @@ class ImportStats:
     references: int = 0  # names resolved to entities (developers, base models, countries, ...)
     unresolved_references: int = 0  # names that matched no entity or several (reported)
     new_related: int = 0  # entities created for names only referenced (e.g. a developer)
+
+    def drop(self, merged: bool) -> None:
+        """A row counted as merged or created turned out unusable: count it as unresolved instead."""
+        self.unresolved += 1
+        if merged:
+            self.merged -= 1
+        else:
+            self.created -= 1

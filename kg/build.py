@@ -22,7 +22,7 @@ from kg import ontology as onto_mod
 from kg import values
 from kg.config import Config
 from kg.errors import ConfigError, Finding, InputError, ValidationError
-from kg.ingest.curated import Loc, Record, Value, read_curated
+from kg.ingest.curated import Loc, Record, Value, display_path, read_curated
 from kg.ingest.ecosystem_graphs import read_ecosystem_graphs
 from kg.ingest.epoch import read_epoch
 from kg.ingest.resolve import ImportStats, NameIndex
@@ -293,15 +293,8 @@ def read_sources(config: Config, findings: list[Finding], ontology: Ontology | N
 def _run_importer(kind: str, path: Path, graph: str, index: NameIndex, findings: list[Finding],
                   root: Path) -> tuple[list[tuple[Record, str]], ImportStats]:
     if kind == "epoch":
-        return read_epoch(path, graph, index, findings, display=_display_path(path, root))
+        return read_epoch(path, graph, index, findings, display=display_path(path, root))
     return read_ecosystem_graphs(path, graph, index, findings, display_root=root)
-
-
-def _display_path(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def index_records(pairs: list[tuple[Record, str]], ontology: Ontology) -> NameIndex:

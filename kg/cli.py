@@ -276,12 +276,10 @@ def extract(settings, paths, fmt, claims, relations):
     date) with its value and unit. With --relations: one per relation (X 发布 Y, Y 由 X 研发,
     X 领投 Y, ... and co-mentions in a paragraph, weighted), with the paragraph as evidence.
     """
-    from kg.extract import Gazetteer, analyse_paragraph, find_relations
+    from kg.extract import analyse_paragraph, find_relations
     from kg.ingest.report import ReportError, iter_paragraphs
 
-    config = settings.config()
-    gazetteer = Gazetteer.from_store(open_store(config.store_path),
-                                     load_ontology(config.ontology_path, config.shapes_path))
+    gazetteer = _gazetteer(settings.config())
     with _progress(settings) as progress:
         def say(done: int, total: int) -> None:
             progress(f"{done / 1e6:.0f} of {total / 1e6:.0f} MB read")
@@ -311,12 +309,10 @@ def eval_(settings, gold_path, paths):
 
     Distinct (type, surface) pairs are compared, surfaces folded as the linker folds them.
     """
-    from kg.extract import Gazetteer, analyse_report, evaluate, read_gold
+    from kg.extract import analyse_report, evaluate, read_gold
     from kg.ingest.report import ReportError, read_report
 
-    config = settings.config()
-    gazetteer = Gazetteer.from_store(open_store(config.store_path),
-                                     load_ontology(config.ontology_path, config.shapes_path))
+    gazetteer = _gazetteer(settings.config())
     try:
         gold = read_gold(gold_path)
     except ValueError as exc:
@@ -331,6 +327,13 @@ def eval_(settings, gold_path, paths):
     for kind, s in evaluate(mentions, gold).items():
         click.echo(f"  {kind:<16} {s.precision:>8.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.true_positives:>4} "
                    f"{s.predicted:>10} {s.gold:>5}")
+
+
+def _gazetteer(config):
+    """The names of every entity in the configured store, for kg extract and kg eval."""
+    from kg.extract import Gazetteer
+
+    return Gazetteer.from_store(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path))
 
 
 def _print_findings(findings, verbose: bool) -> None:

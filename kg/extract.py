@@ -165,8 +165,8 @@ class Gazetteer:
             for i in range(start, end):
                 taken[i] = True
             entity, kind, confidence = _resolve(entities, norm, start, end)
-            if end - start == 2 and kind == "Organization" and _CJK_NAME.match(key_of(norm, start, end)) \
-                    and not _cue(norm, start, end, "Organization"):
+            if end - start == 2 and kind == "Organization" and _CJK_NAME.match(norm[start:end]) \
+                    and not _cue(_context(norm, start, end), "Organization"):
                 continue  # a two-character Chinese name is often a word too (浪潮 "wave", 百度 aside)
             out.append(Mention(paragraph, start, end, text[start:end], entity, kind, confidence))
         return sorted(out, key=lambda m: m.start)
@@ -175,14 +175,14 @@ class Gazetteer:
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
-def key_of(norm: str, start: int, end: int) -> str:
-    """The normalised text of a span."""
-    return norm[start:end]
+def _context(norm: str, start: int, end: int) -> str:
+    """The text within ``CUE_WINDOW`` characters before and after a mention."""
+    return norm[max(0, start - CUE_WINDOW):start] + " " + norm[end:end + CUE_WINDOW]
 
 
-def _cue(norm: str, start: int, end: int, kind: str) -> bool:
-    context = norm[max(0, start - CUE_WINDOW):start] + " " + norm[end:end + CUE_WINDOW]
-    return any(cue in context for cue in CUES.get(kind, ()) + _ORG_VERBS)
+def _cue(context: str, kind: str) -> bool:
+    """Whether ``context`` holds a cue word of ``kind`` (or, for organisations, a verb they do)."""
+    return any(cue in context for cue in CUES.get(kind, ()) + (_ORG_VERBS if kind == "Organization" else ()))
 
 
 _ORG_VERBS = ("发布", "推出", "上线", "开发", "研发", "投资", "领投", "宣布", "旗下", "称", "released", "launched")
@@ -200,7 +200,7 @@ def _resolve(entities: tuple[tuple[str, str], ...], norm: str, start: int, end: 
     if len(entities) == 1:
         iri, kind = entities[0]
         return iri, kind, 1.0 if end - start > 2 else 0.8
-    context = norm[max(0, start - CUE_WINDOW):start] + " " + norm[end:end + CUE_WINDOW]
+    context = _context(norm, start, end)
     kinds = {kind for _, kind in entities}
     for kind in KIND_ORDER:
         if kind in kinds and any(cue in context for cue in CUES.get(kind, ())):
@@ -213,11 +213,6 @@ def _resolve(entities: tuple[tuple[str, str], ...], norm: str, start: int, end: 
             return choices[0], kind, 0.5
     iri, kind = sorted(entities)[0]
     return iri, kind, 0.5
-
-
-def link_report(report: Report, gazetteer: Gazetteer) -> list[Mention]:
-    """Find every mention in every paragraph of ``report``."""
-    return [m for p in report.paragraphs for m in gazetteer.find(p.text, p.id)]
 
 
 # --- names the graph does not know yet, and the numbers a report claims ------------------------

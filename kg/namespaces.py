@@ -41,6 +41,11 @@ def resource_iri(segment: str, slug: str) -> str:
     return f"{RESOURCE}{segment}/{slug}"
 
 
+def source_id(graph: str) -> str:
+    """Return the short id of a source graph (``curated/models``)."""
+    return graph[len(GRAPH):] if graph.startswith(GRAPH) else graph
+
+
 def graph_iri(*parts: str) -> str:
     """Return the IRI of a named graph (one per source)."""
     return GRAPH + "/".join(parts)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import AIGC, GRAPH, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE, source_id
 from kg.ontology import Ontology
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -105,11 +105,6 @@ def upper_snake(name: str) -> str:
 
 def _local(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
-
-
-def source_id(graph: str) -> str:
-    """Return the short id of a source graph (``curated/models``)."""
-    return graph[len(GRAPH):] if graph.startswith(GRAPH) else graph
 
 
 def typed_resources(store: ox.Store) -> set[str]:

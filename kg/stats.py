@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, sparql_prefixes
+from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, source_id, sparql_prefixes
 from kg.ontology import Ontology
 
 
@@ -57,8 +57,7 @@ def graph_stats(store: ox.Store, ontology: Ontology) -> GraphStats:
         stats.relations[_curie(row["p"].value)] = int(row["n"].value)
     for row in store.query(q + f"SELECT ?g ?p ?n WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?n "
                                f"VALUES ?p {{ {' '.join('aigc:' + f for f in IMPORT_FIGURES)} }} }} }}"):
-        graph = row["g"].value.split("/graph/", 1)[-1]
-        stats.imports.setdefault(graph, {})[row["p"].value.rsplit("#", 1)[-1]] = int(row["n"].value)
+        stats.imports.setdefault(source_id(row["g"].value), {})[row["p"].value.rsplit("#", 1)[-1]] = int(row["n"].value)
     return stats
 
 

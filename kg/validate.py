@@ -24,7 +24,7 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from kg.errors import Finding
-from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE, SH, sparql_prefixes
+from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE, SH, source_id, sparql_prefixes
 from kg.ontology import Ontology
 from kg.store import to_rdflib_graph
 
@@ -221,9 +221,9 @@ def check_conflicts(store: ox.Store, locate: Locator) -> list[Finding]:
             for g, vals in sorted(graphs.items()):
                 if len(vals) > 1:
                     findings.append(_finding("ERROR", f"{prop} has {len(vals)} values in one source "
-                                             f"({_graph_id(g)}): {', '.join(sorted(vals))}; keep one", where))
+                                             f"({source_id(g)}): {', '.join(sorted(vals))}; keep one", where))
             if len(graphs) > 1 and not _compatible_dates(prop, list(by_value)):
-                said = "; ".join(f"{v} ({', '.join(sorted(_graph_id(g) for g in gs))})"
+                said = "; ".join(f"{v} ({', '.join(sorted(source_id(g) for g in gs))})"
                                  for v, gs in sorted(by_value.items()))
                 findings.append(_finding("WARNING", f"sources disagree on {prop}: {said}; all values are kept",
                                          where))
@@ -237,5 +237,3 @@ def _compatible_dates(prop: str, found: list[str]) -> bool:
     return all(a.startswith(b) or b.startswith(a) for a in found for b in found)
 
 
-def _graph_id(graph: str) -> str:
-    return graph.split("/graph/", 1)[-1]
