@@ -26,6 +26,8 @@ from kg.ingest.curated import Loc, Record, Value, display_path, read_curated
 from kg.ingest.ecosystem_graphs import read_ecosystem_graphs
 from kg.ingest.epoch import read_epoch
 from kg.ingest.resolve import ImportStats, NameIndex
+from kg.extract import Gazetteer
+from kg.reports import ReportQuads, document_iri, map_reports, report_files, report_graph_iri, report_slug
 from kg.namespaces import AIGC, DCTERMS, META_GRAPH, ONTOLOGY_GRAPH, PROV, RESOURCE, SKOS, graph_iri, resource_iri
 from kg.ontology import ClassInfo, Ontology, PropertyInfo, load_ontology
 from kg import stats as stats_mod
@@ -60,6 +62,7 @@ class Mapped:
     locations: dict[str, Record] = field(default_factory=dict)  # subject IRI -> record
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI -> source file (display)
     imports: dict[str, ImportStats] = field(default_factory=dict)  # graph IRI -> importer figures
+    reports: dict[str, ReportQuads] = field(default_factory=dict)  # graph IRI -> what a report holds
 
 
 @lru_cache(maxsize=1024)
@@ -81,12 +84,13 @@ def map_records(records: Iterable[tuple[Record, str]], ontology: Ontology, findi
     out = Mapped()
     # Pass 1: classes, IRIs and unique ids.
     for rec, graph in records:
-        cls = ontology.classes.get(rec.kind.text)
+        kinds = ontology.record_kinds()
+        cls = kinds.get(rec.kind.text)
         if cls is None:
-            close = difflib.get_close_matches(rec.kind.text, list(ontology.classes), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(rec.kind.text, list(kinds), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             _error(findings, rec.kind.loc, rec.id, f"unknown kind {rec.kind.text!r}; {hint}"
-                   f"kinds are {', '.join(sorted(ontology.classes))}")
+                   f"kinds are {', '.join(sorted(kinds))}")
             continue
         first = entities.get(rec.id)
         if rec.merge:
@@ -245,6 +249,13 @@ class BuildResult:
     findings: list[Finding]
     seconds: float
     files: list[str]
+    reports: list[ReportQuads] = field(default_factory=list)
+
+    def report_lines(self) -> list[str]:
+        """One line per report read: what its graph holds."""
+        return [f"{r.display}: {r.paragraphs} paragraphs, {r.mentions} mentions ({r.linked} linked), "
+                f"{r.candidates} candidates, {r.statistics} statistics, {r.relations} relations"
+                for r in self.reports]
 
 
 IMPORTERS = {"epoch": read_epoch, "ecosystem-graphs": read_ecosystem_graphs}
@@ -278,7 +289,7 @@ def read_sources(config: Config, findings: list[Finding], ontology: Ontology | N
         if source.kind == "curated":
             pairs += _curated_pairs(source.path, findings, config.root)
     imports: dict[str, ImportStats] = {}
-    importers = [s for s in present if s.kind != "curated"]
+    importers = [s for s in present if s.kind in IMPORTERS]
     if importers:
         ontology = ontology or load_ontology(config.ontology_path, config.shapes_path)
         index = index_records(pairs, ontology)
@@ -315,8 +326,9 @@ def index_store(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -> N
         for q in store.quads_for_pattern(None, pred, None, None):
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip_graphs:
                 names.setdefault(q.subject.value, []).append(q.object.value)
+    evidence = str(AIGC.ReportElement)  # candidates and other text evidence are not entities to merge into
     for rid, entity in known_entities(store, ontology, skip_graphs).items():
-        if entity.cls is not None:
+        if entity.cls is not None and evidence not in entity.cls.ancestors:
             index.add(entity.cls.segment, rid, names.get(entity.iri, []))
     return index
 
@@ -351,13 +363,17 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
     findings: list[Finding] = []
     say("reading sources")
     pairs, imports = read_sources(config, findings, ontology)
+    reports = [s.path for s in config.sources if s.kind == "report" and s.path.exists()]
     say(f"mapping {len(pairs)} records")
-    mapped = map_records(pairs, ontology, findings)
+    mapped = map_records(pairs, ontology, findings, report_documents(reports, ontology))
     mapped.imports = imports
     errors = [f for f in findings if f.level == "ERROR"]
     if errors:
         raise InputError(f"build refused: {len(errors)} error(s) in the sources; "
                          f"the store at {config.store_path} is unchanged", findings)
+    if reports:  # linked against everything the other sources define
+        gazetteer = Gazetteer.from_quads(mapped.quads, mapped.quads, ontology)
+        _add_reports(mapped, map_reports(reports, gazetteer, config.root, say))
     files = sorted(set(mapped.graphs.values()))
     if not write:
         store = ox.Store()
@@ -370,6 +386,19 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
         gen.commit()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def report_documents(paths: list[Path], ontology: Ontology) -> dict[str, Entity]:
+    """The Documents that report files define, so curated records may cite them by id."""
+    doc = ontology.classes["Document"]
+    return {report_slug(f): Entity(document_iri(f), doc, str(f)) for p in paths for f in report_files(p)}
+
+
+def _add_reports(mapped: Mapped, reports: list[ReportQuads]) -> None:
+    for report in reports:
+        mapped.quads += report.quads
+        mapped.graphs[report.graph] = report.display
+        mapped.reports[report.graph] = report
 
 
 def _fill(store: ox.Store, mapped: Mapped, ontology: Ontology, files: list[str]) -> None:
@@ -416,7 +445,7 @@ def _finish(config: Config, store: ox.Store, mapped: Mapped, ontology: Ontology,
         raise ValidationError(f"validation failed: {len(errors)} error(s); "
                               f"the store at {config.store_path} is unchanged", findings)
     return BuildResult(config.store_path, written, len(store), graph_stats(store, ontology), findings,
-                       time.perf_counter() - started, files)
+                       time.perf_counter() - started, files, list(mapped.reports.values()))
 
 
 def known_entities(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -> dict[str, Entity]:
@@ -435,8 +464,8 @@ def known_entities(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -
 def ingest_files(config: Config, kind: str, paths: list[Path], *,
                  progress: Callable[[str], None] | None = None) -> BuildResult:
     """Add (or replace) the named graphs of ``paths`` in the store, validate, and commit atomically."""
-    if kind != "curated" and kind not in IMPORTERS:
-        raise ConfigError(f"unknown source kind {kind!r}; expected curated, {', '.join(IMPORTERS)}")
+    if kind not in ("curated", "report") and kind not in IMPORTERS:
+        raise ConfigError(f"unknown source kind {kind!r}; expected curated, report, {', '.join(IMPORTERS)}")
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     ontology = load_ontology(config.ontology_path, config.shapes_path)
@@ -447,10 +476,15 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
             raise ConfigError(f"{path} does not exist")
     old = open_store(config.store_path) if store_exists(config.store_path) else ox.Store()
     imports: dict[str, ImportStats] = {}
+    reports: list[ReportQuads] = []
     if kind == "curated":
         for path in paths:
             pairs += _curated_pairs(Path(path), findings, config.root)
         replaced = {graph for _, graph in pairs}
+    elif kind == "report":
+        replaced = {report_graph_iri(f) for p in paths for f in report_files(Path(p))}
+        gazetteer = Gazetteer.from_store(old, ontology, frozenset(replaced))
+        reports = map_reports([Path(p) for p in paths], gazetteer, config.root, say)
     else:
         replaced = {import_graph_iri(kind, Path(p)) for p in paths}
         index = index_store(old, ontology, replaced | {ONTOLOGY_GRAPH, META_GRAPH})
@@ -461,6 +495,7 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
             pairs += records
     mapped = map_records(pairs, ontology, findings, known_entities(old, ontology, replaced))
     mapped.imports = imports
+    _add_reports(mapped, reports)
     errors = [f for f in findings if f.level == "ERROR"]
     if errors:
         raise InputError(f"ingest refused: {len(errors)} error(s); the store at "

@@ -113,21 +113,25 @@ def stats(settings, fmt):
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["curated", "epoch", "ecosystem-graphs"]))
+@click.argument("kind", type=click.Choice(["curated", "report", "epoch", "ecosystem-graphs"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_options
 def ingest(settings, kind, paths):
     """Add one source (its files become named graphs, replacing earlier versions) to the store.
 
-    KIND is curated (the project's YAML), epoch (Epoch AI's notable_ai_models.csv) or
-    ecosystem-graphs (the assets/ folder of Stanford CRFM's Ecosystem Graphs). Imported names are
-    resolved against the entities in the store: a match is merged, not duplicated.
+    KIND is curated (the project's YAML), report (industry reports: .html, .md, .pdf, .txt, or a
+    folder of them; their mentions, candidates, statistics and relations with PROV-O provenance),
+    epoch (Epoch AI's notable_ai_models.csv) or ecosystem-graphs (the assets/ folder of Stanford
+    CRFM's Ecosystem Graphs). Imported names are resolved against the entities in the store: a
+    match is merged, not duplicated.
     """
     with _progress(settings) as progress:
         result = ingest_files(settings.config(), kind, [Path(p) for p in paths], progress=progress)
     if not settings.quiet:
         _print_findings(result.findings, settings.verbose)
         click.echo(f"ingested {len(result.files)} file(s) into {result.store_path}")
+        for line in result.report_lines():
+            click.echo(line)
         click.echo(format_stats(result.stats))
 
 
@@ -276,7 +280,7 @@ def extract(settings, paths, fmt, claims, relations):
     date) with its value and unit. With --relations: one per relation (X 发布 Y, Y 由 X 研发,
     X 领投 Y, ... and co-mentions in a paragraph, weighted), with the paragraph as evidence.
     """
-    from kg.extract import analyse_paragraph, find_relations
+    from kg.extract import analyse_paragraphs
     from kg.ingest.report import ReportError, iter_paragraphs
 
     gazetteer = _gazetteer(settings.config())
@@ -286,11 +290,8 @@ def extract(settings, paths, fmt, claims, relations):
 
         for path in paths:
             try:  # paragraph by paragraph: a large text report is never held whole
-                for paragraph in iter_paragraphs(Path(path), progress=say):
-                    mentions, stated = analyse_paragraph(paragraph, gazetteer)
-                    items = stated if claims else mentions
-                    if relations:
-                        items = find_relations(paragraph.text, mentions, paragraph.id)
+                for found in analyse_paragraphs(iter_paragraphs(Path(path), progress=say), gazetteer):
+                    items = found.relations if relations else found.claims if claims else found.mentions
                     for item in items:
                         row = item.as_dict()
                         click.echo(json.dumps(row, ensure_ascii=False) if fmt == "jsonl"
@@ -329,6 +330,61 @@ def eval_(settings, gold_path, paths):
                    f"{s.predicted:>10} {s.gold:>5}")
 
 
+@main.group(invoke_without_command=True)
+@click.option("--type", "kind", help="Only candidates of this class (Organization, Model, Policy, ...).")
+@click.option("--min-count", default=1, show_default=True, help="Only candidates mentioned this often.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common_options
+@click.pass_context
+def candidates(ctx, settings, kind, min_count, fmt):
+    """List names found in ingested reports that the graph does not know yet, most mentioned first.
+
+    `kg candidates promote NAME` adds one to the curated data; `kg candidates dismiss NAME` hides it.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from kg.reports import candidates_table
+
+    click.echo(format_result(candidates_table(settings.config(), kind=kind, min_count=min_count), fmt))
+
+
+@candidates.command("promote")
+@click.argument("name")
+@click.option("--id", "rid", help="The new record's id (lowercase ASCII; required for a Chinese name).")
+@click.option("--kind", help="Its class (default: the candidate's type; e.g. Company for an Organization).")
+@click.option("--to", "target", type=click.Path(dir_okay=False),
+              help="The curated YAML file to append to (default: promoted.yaml in the first curated source).")
+@click.option("--set", "fields", multiple=True, metavar="KEY=VALUE",
+              help="A property of the record, e.g. --set developedBy=baidu (repeatable).")
+@common_options
+def candidates_promote(settings, name, rid, kind, target, fields):
+    """Add the candidate NAME to the curated YAML, citing the report it came from, and ingest it.
+
+    The record is validated with the rest of the graph first: if it is refused (e.g. a Model
+    without --set developedBy=ID), the YAML file and the store are left as they were.
+    """
+    from kg.reports import group_fields, promote_candidate
+
+    with _progress(settings) as progress:
+        path, record = promote_candidate(settings.config(), name, rid=rid, kind=kind,
+                                         target=Path(target) if target else None,
+                                         fields=group_fields(fields), progress=progress)
+    if not settings.quiet:
+        click.echo(f"added to {path}:\n{record}")
+
+
+@candidates.command("dismiss")
+@click.argument("name")
+@common_options
+def candidates_dismiss(settings, name):
+    """Hide the candidate NAME from `kg candidates` (listed in dismissed-candidates.tsv)."""
+    from kg.reports import dismiss_candidate
+
+    path = dismiss_candidate(settings.config(), name)
+    if not settings.quiet:
+        click.echo(f"dismissed {name!r} (in {path})")
+
+
 def _gazetteer(config):
     """The names of every entity in the configured store, for kg extract and kg eval."""
     from kg.extract import Gazetteer
@@ -340,6 +396,7 @@ def _print_findings(findings, verbose: bool) -> None:
     for finding in findings:
         if verbose or finding.level == "ERROR":
             click.echo(str(finding), err=True)
+
 
 
 if __name__ == "__main__":  # pragma: no cover

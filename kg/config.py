@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kg.errors import ConfigError
 
-SOURCE_KINDS = ("curated", "epoch", "ecosystem-graphs")
+SOURCE_KINDS = ("curated", "epoch", "ecosystem-graphs", "report")
 CONFIG_NAME = "kg.toml"
 
 

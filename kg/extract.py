@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,7 +31,7 @@ import ahocorasick
 import pyoxigraph as ox
 
 from kg.ingest.report import Paragraph, Report
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
 from kg.ontology import Ontology
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -117,6 +118,7 @@ class Gazetteer:
 
     def __init__(self, names: dict[str, set[tuple[str, str]]]):
         self.names = names  # normalised name -> {(entity IRI, top class)}
+        self.entities: dict[str, str] = {}  # entity IRI -> top class (from_quads / from_store)
         self.automaton = ahocorasick.Automaton()
         for key, entities in names.items():
             self.automaton.add_word(key, (key, tuple(sorted(entities))))
@@ -124,24 +126,35 @@ class Gazetteer:
             self.automaton.make_automaton()
 
     @classmethod
-    def from_store(cls, store: ox.Store, ontology: Ontology) -> Gazetteer:
-        """Build the gazetteer of every typed project entity in ``store``."""
+    def from_store(cls, store: ox.Store, ontology: Ontology, skip_graphs: frozenset[str] = frozenset()) -> Gazetteer:
+        """Build the gazetteer of every typed project entity in ``store`` (outside ``skip_graphs``)."""
+        def keep(quads):
+            return (q for q in quads if q.graph_name.value not in skip_graphs) if skip_graphs else quads
+
+        return cls.from_quads(keep(store.quads_for_pattern(None, RDF_TYPE, None)),
+                              keep(q for pred in LABELS for q in store.quads_for_pattern(None, pred, None)), ontology)
+
+    @classmethod
+    def from_quads(cls, types: Iterable[ox.Quad], labels: Iterable[ox.Quad], ontology: Ontology) -> Gazetteer:
+        """Build the gazetteer from ``rdf:type`` quads and label/alias quads (report elements left out)."""
+        evidence = str(AIGC.ReportElement)
         kinds: dict[str, str] = {}
-        for q in store.quads_for_pattern(None, RDF_TYPE, None):
+        for q in types:
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (ONTOLOGY_GRAPH, META_GRAPH):
                 continue
-            if q.subject.value.startswith(RESOURCE):
+            if q.predicate == RDF_TYPE and q.subject.value.startswith(RESOURCE):
                 c = ontology.class_by_iri(q.object.value)
-                if c is not None:
+                if c is not None and evidence not in c.ancestors:
                     kinds[q.subject.value] = _top(c, ontology)
         names: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        for pred in LABELS:
-            for q in store.quads_for_pattern(None, pred, None):
-                kind = kinds.get(q.subject.value)
-                if kind is not None:
-                    for v in _variants(q.object.value):
-                        names[v].add((q.subject.value, kind))
-        return cls(dict(names))
+        for q in labels:
+            kind = kinds.get(q.subject.value) if q.predicate in LABELS else None
+            if kind is not None:
+                for v in _variants(q.object.value):
+                    names[v].add((q.subject.value, kind))
+        gazetteer = cls(dict(names))
+        gazetteer.entities = kinds
+        return gazetteer
 
     def find(self, text: str, paragraph: str = "") -> list[Mention]:
         """Return the mentions in ``text``, longest first, without overlaps."""
@@ -226,12 +239,13 @@ CANDIDATE_PATTERNS = (
     # policy titles: 《...》 (a law, a measure, a plan)
     ("Policy", re.compile(r"《([^《》\n]{2,60})》"), 0.6),
     # organisations by their suffix: a run of Chinese characters ending in 公司, 集团, 实验室 ...
-    ("Organization", re.compile(rf"([{_CJK}A-Za-z0-9]{{2,16}}?(?:有限公司|公司|集团|科技|实验室|研究院|研究所|大学))"), 0.5),
+    ("Organization", re.compile(rf"([{_CJK}A-Za-z0-9]{{2,16}}?(?:(?:科技)?(?:有限公司|公司|集团)|科技|实验室|研究院|研究所|大学))"), 0.5),
     ("Organization", re.compile(r"\b((?:[A-Z][\w&-]*\s){0,3}[A-Z][\w&-]*\s(?:Inc\.?|Labs?|Ltd\.?|Corporation|Corp\.?"
                                 r"|University|Institute|Group|Technologies|Technology|AI))(?![\w])"), 0.5),
-    # model names with a version or a size: ABC-2.5, XYZ-7B, Foo v2
-    ("Model", re.compile(r"\b([A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9.]+)*[-_ ]?(?:\d+(?:\.\d+)+|\d+(?:\.\d+)?[BMK]"
-                         r"|[vV]\d+(?:\.\d+)*))(?![\w.])"), 0.5),
+    # model names with a version or a size: ABC-2.5, XYZ-7B, Foo v2, Llama 3.1 (a capital before a space:
+    # "grew 14.6%" is not a name)
+    ("Model", re.compile(r"\b((?:[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9.]+)*[-_]?|[A-Z][A-Za-z0-9]* )"
+                         r"(?:\d+(?:\.\d+)+|\d+(?:\.\d+)?[BMK]|[vV]\d+(?:\.\d+)*))(?![\w.%％])"), 0.5),
 )
 
 
@@ -315,6 +329,23 @@ def analyse_paragraph(p: Paragraph, gazetteer: Gazetteer) -> tuple[list[Mention]
     mentions = sorted(linked + find_candidates(p.text, [(m.start, m.end) for m in linked], p.id),
                       key=lambda m: m.start)
     return mentions, find_claims(p.text, p.id)
+
+
+@dataclass
+class ParagraphAnalysis:
+    """What one paragraph of a report holds: its mentions, claims and relations."""
+
+    paragraph: Paragraph
+    mentions: list[Mention]
+    claims: list[Claim]
+    relations: list[Relation]
+
+
+def analyse_paragraphs(paragraphs: Iterable[Paragraph], gazetteer: Gazetteer) -> Iterator[ParagraphAnalysis]:
+    """Analyse ``paragraphs`` one by one (a report read by ``iter_paragraphs`` is never held whole)."""
+    for p in paragraphs:
+        mentions, claims = analyse_paragraph(p, gazetteer)
+        yield ParagraphAnalysis(p, mentions, claims, find_relations(p.text, mentions, p.id))
 
 
 def analyse_report(report: Report, gazetteer: Gazetteer) -> tuple[list[Mention], list[Claim]]:

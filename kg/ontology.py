@@ -56,6 +56,11 @@ class Ontology:
         """Return the class with this IRI, if the ontology defines it."""
         return next((c for c in self.classes.values() if c.iri == iri), None)
 
+    def record_kinds(self) -> dict[str, ClassInfo]:
+        """The classes a curated record may be (report elements are written by ``kg ingest report`` only)."""
+        evidence = str(AIGC.ReportElement)
+        return {n: c for n, c in self.classes.items() if evidence not in c.ancestors}
+
     def is_a(self, cls: ClassInfo, ancestor_iri: str) -> bool:
         """Tell whether ``cls`` is ``ancestor_iri`` or one of its subclasses."""
         return ancestor_iri in cls.ancestors

@@ -157,7 +157,7 @@ def check_duplicates(store: ox.Store, ontology: Ontology, locate: Locator) -> li
     for r in rows:
         cls = ontology.class_by_iri(r["type"].value)
         key = normalise_name(r["name"].value)
-        if cls is not None and key:
+        if cls is not None and key and str(AIGC.ReportElement) not in cls.ancestors:  # candidates may repeat
             by_key[(cls.segment, key)].add(r["s"].value)
     distinct = {(r["a"].value, r["b"].value) for r in _select(
         store, "SELECT ?a ?b WHERE { ?a owl:differentFrom ?b }")}

@@ -78,6 +78,20 @@ def built_sink(tmp_path_factory):
     return proj
 
 
+@pytest.fixture(scope="session")
+def curated(tmp_path_factory) -> Path:
+    """A project folder whose store holds the shipped curated graph (data/curated), built once."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    project = tmp_path_factory.mktemp("curated")
+    (project / "kg.toml").write_text(f'[store]\npath = ".kg/store"\n\n[[sources]]\nkind = "curated"\n'
+                                     f'path = "{ROOT / "data" / "curated"}"\n', encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "-q", "--config", str(project / "kg.toml")]).exit_code == 0
+    return project
+
+
 class LocalNeo4j:
     """The real Neo4j server of the test session (started once, restartable by fault tests)."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SHARED
@@ -42,16 +41,6 @@ def test_a_shared_name_is_resolved_by_the_context_then_by_kind():
     assert (as_app.entity, as_app.confidence) == (R + "app/ernie-bot", 0.8)
     assert (as_model.entity, as_model.confidence) == (R + "model/ernie", 0.8)
     assert (bare.entity, bare.confidence) == (R + "model/ernie", 0.5)
-
-
-@pytest.fixture(scope="module")
-def curated(tmp_path_factory):
-    """A project folder whose store holds the shipped curated graph, built once."""
-    project = tmp_path_factory.mktemp("curated")
-    (project / "kg.toml").write_text(f'[store]\npath = ".kg/store"\n\n[[sources]]\nkind = "curated"\n'
-                                     f'path = "{ROOT / "data" / "curated"}"\n', encoding="utf-8")
-    assert CliRunner().invoke(main, ["build", "-q", "--config", str(project / "kg.toml")]).exit_code == 0
-    return project
 
 
 def test_kg_extract_on_the_originating_report(curated, tmp_path):

@@ -86,4 +86,4 @@ def test_ontology_loads_with_a_segment_for_every_class():
     onto = load_ontology()
     assert {c.segment for c in onto.classes.values()} == {
         "org", "model", "app", "policy", "funding", "region", "doc", "layer", "industry", "modality", "technique",
-        "dataset"}
+        "dataset", "report-element", "paragraph", "mention", "candidate", "statistic", "text-relation"}
