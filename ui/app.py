@@ -1,47 +1,50 @@
-"""The explorer's first page: what the graph holds, and a SPARQL box.
+"""The explorer: search, entity pages, graph view, queries, exports, dashboards and candidates.
 
-Run with ``kg ui`` (or ``make run``). The full explorer (search, entity pages, graph view, export)
-builds on this page; every number shown comes from ``kg`` library functions.
+Run with ``kg ui`` (or ``make run``). The page is chosen by the URL (``?page=entity&iri=...``),
+so any view can be bookmarked or linked; each page lives in its own module and calls ``kg``
+library functions only.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kg import KGError, format_result, graph_stats, load_config, load_ontology, open_store, run_sparql
+from kg import KGError
+from kg.ui import (page_candidates, page_dashboards, page_entity, page_graph, page_query, page_search)
+from kg.ui.common import go, open_graph
 
-EXAMPLE = """SELECT ?model ?name ?developer WHERE {
-  ?m a aigc:Model ; rdfs:label ?name ; aigc:developedBy/rdfs:label ?developer .
-  BIND(STRAFTER(STR(?m), "/model/") AS ?model)
-} ORDER BY ?model LIMIT 50"""
+PAGES = {
+    "search": ("Search · 搜索", page_search.render),
+    "entity": ("Entity · 实体", page_entity.render),
+    "graph": ("Graph · 图谱", page_graph.render),
+    "query": ("Query · 查询", page_query.render),
+    "dashboards": ("Dashboards · 看板", page_dashboards.render),
+    "candidates": ("Candidates · 候选", page_candidates.render),
+}
 
 st.set_page_config(page_title="AIGC industry knowledge graph", layout="wide")
-st.title("AIGC industry knowledge graph · AIGC产业知识图谱")
 
 try:
-    config = load_config()
-    store = open_store(config.store_path)
-    stats = graph_stats(store, load_ontology(config.ontology_path, config.shapes_path))
+    graph = open_graph()
 except KGError as exc:
+    st.title("AIGC industry knowledge graph · AIGC产业知识图谱")
     st.error(exc.report())
     st.stop()
 
-st.caption(f"{stats.triples} triples in {stats.graphs} source graphs · store {config.store_path}")
-left, right = st.columns(2)
-left.subheader("Entities per class")
-classes = sorted(stats.classes.items(), key=lambda kv: (-kv[1], kv[0]))
-left.dataframe({"class": [c for c, _ in classes], "entities": [n for _, n in classes]},
-               hide_index=True, use_container_width=True)
-right.subheader("Facts per property")
-right.dataframe({"property": list(stats.relations), "facts": list(stats.relations.values())},
-                hide_index=True, use_container_width=True)
+page = st.query_params.get("page", "search")
+if page not in PAGES:
+    page = "search"
+names = list(PAGES)
+with st.sidebar:
+    st.markdown("### AIGC industry knowledge graph\nAIGC产业知识图谱")
+    # The radio follows the URL: its index comes from ?page=, and picking another page rewrites the URL.
+    choice = st.radio("Page", names, index=names.index(page), format_func=lambda p: PAGES[p][0],
+                      label_visibility="collapsed")
+    st.caption(f"{len(graph.index)} entities · store {graph.config.store_path}")
+if choice != page:
+    go(choice)
 
-st.subheader("SPARQL (read-only)")
-query = st.text_area("Query", EXAMPLE, height=160)
-if st.button("Run query"):
-    try:
-        result = run_sparql(store, query, max_rows=1000)
-    except KGError as exc:
-        st.error(exc.message)
-    else:
-        st.code(format_result(result, "csv"), language=None)
+try:
+    PAGES[page][1](graph)
+except KGError as exc:
+    st.error(exc.report())
