@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import Finding
+from kg.ingest.limits import RecordCounter, check_file_size
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -128,6 +129,10 @@ def read_curated_file(path: Path, findings: list[Finding], display: str | None =
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         findings.append(Finding("ERROR", f"malformed YAML: {exc}", name))
         return []
+    except RecursionError:  # the pure-Python loader (no libyaml) on very deep nesting
+        findings.append(Finding("ERROR", "malformed YAML: nested too deeply; curated records are flat "
+                                "mappings of values and lists", name, 1, 1))
+        return []
     if root is None:
         findings.append(Finding("ERROR", "file holds no records; expected a YAML list of records",
                                 name, 1, 1))
@@ -137,7 +142,14 @@ def read_curated_file(path: Path, findings: list[Finding], display: str | None =
         reader.error(root, f"expected a list of records at the top level, got {_describe(root)}; "
                      "start each record with '- id: ...'")
         return []
-    return [r for r in (reader.record(node) for node in root.value) if r is not None]
+    counter = RecordCounter(name)
+    records = []
+    for node in root.value:
+        counter.add(where=str(reader.loc(node)))
+        record = reader.record(node)
+        if record is not None:
+            records.append(record)
+    return records
 
 
 def read_curated(paths: Iterable[Path], findings: list[Finding], root: Path | None = None) -> Iterator[Record]:
@@ -157,6 +169,7 @@ def display_path(path: Path, root: Path | None) -> str:
 
 
 def _read_text(path: Path, name: str, findings: list[Finding]) -> str | None:
+    check_file_size(path, name)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

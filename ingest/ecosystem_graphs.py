@@ -29,6 +29,7 @@ import yaml
 from kg import values
 from kg.errors import Finding
 from kg.ingest.curated import Loc, Record, SourceRef, Value, display_path, find_curated_files
+from kg.ingest.limits import RecordCounter, check_file_size
 from kg.ingest.resolve import ImportStats, NameIndex
 
 REPOSITORY = "https://github.com/stanford-crfm/ecosystem-graphs/blob/main/assets/"
@@ -80,8 +81,9 @@ def read_ecosystem_graphs(path: Path, graph: str, index: NameIndex, findings: li
     """Read every asset card under ``path`` (a folder or one file) into records for ``graph``."""
     stats = ImportStats()
     cards: list[_Card] = []
+    counter = RecordCounter(str(path))
     for file in find_curated_files([Path(path)]):
-        cards += _read_file(file, display_path(file, display_root), findings)
+        cards += _read_file(file, display_path(file, display_root), findings, counter)
     # Pass 1: ids for every card (known or new), so that dependencies can point at any card.
     ids: list[tuple[_Card, str, bool]] = []
     claimed: dict[str, str] = {}  # id -> where the card that gave it is
@@ -126,7 +128,8 @@ def read_ecosystem_graphs(path: Path, graph: str, index: NameIndex, findings: li
     return out, stats
 
 
-def _read_file(file: Path, name: str, findings: list[Finding]) -> list[_Card]:
+def _read_file(file: Path, name: str, findings: list[Finding], counter: RecordCounter) -> list[_Card]:
+    check_file_size(file, name)
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -146,6 +149,9 @@ def _read_file(file: Path, name: str, findings: list[Finding]) -> list[_Card]:
         findings.append(Finding("ERROR", f"malformed YAML: {problem}", name,
                                 mark.line + 1 if mark else None, mark.column + 1 if mark else None))
         return []
+    except RecursionError:  # the pure-Python loader (no libyaml) on very deep nesting
+        findings.append(Finding("ERROR", "malformed YAML: nested too deeply for an asset card", name, 1, 1))
+        return []
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -157,23 +163,48 @@ def _read_file(file: Path, name: str, findings: list[Finding]) -> list[_Card]:
             findings.append(Finding("WARNING", "expected an asset card (a mapping); skipped", name,
                                     node.start_mark.line + 1, node.start_mark.column + 1))
             continue
+        counter.add(where=f"{name}:{node.start_mark.line + 1}")
         fields = {}
-        for key, value in node.value:
-            fields[str(key.value)] = (_plain(value), value.start_mark.line + 1, value.start_mark.column + 1)
+        try:
+            seen: set[int] = set()
+            for key, value in node.value:
+                fields[str(key.value)] = (_plain(value, 0, seen), value.start_mark.line + 1,
+                                          value.start_mark.column + 1)
+        except _SharedNode as shared:
+            findings.append(Finding("WARNING", "asset card repeats a YAML alias (*name); skipped: aliases "
+                                    "can expand a small file into billions of values", name,
+                                    shared.node.start_mark.line + 1, shared.node.start_mark.column + 1))
+            continue
         cards.append(_Card(name, file.name, node.start_mark.line + 1, fields))
     return cards
 
 
-def _plain(node: yaml.Node, depth: int = 0):
-    """The node as plain data, scalars as their text (no YAML type guessing: dates stay text)."""
+class _SharedNode(Exception):
+    """A collection node met twice in one card: a YAML alias, which could expand exponentially."""
+
+    def __init__(self, node: yaml.Node):
+        super().__init__()
+        self.node = node
+
+
+def _plain(node: yaml.Node, depth: int = 0, seen: set[int] | None = None):
+    """The node as plain data, scalars as their text (no YAML type guessing: dates stay text).
+
+    An alias of a list or mapping raises :class:`_SharedNode` (``seen`` holds the collections
+    met so far), so a "billion laughs" card costs no more than its own text.
+    """
     if depth > 20:
         return None
     if isinstance(node, yaml.ScalarNode):
         return None if node.tag.endswith(":null") else node.value
+    if seen is not None:
+        if id(node) in seen:
+            raise _SharedNode(node)
+        seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(v, depth + 1) for v in node.value]
+        return [_plain(v, depth + 1, seen) for v in node.value]
     if isinstance(node, yaml.MappingNode):
-        return {str(k.value): _plain(v, depth + 1) for k, v in node.value}
+        return {str(k.value): _plain(v, depth + 1, seen) for k, v in node.value}
     return None
 
 

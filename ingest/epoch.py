@@ -42,6 +42,7 @@ from pathlib import Path
 
 from kg.errors import Finding
 from kg.ingest.curated import Loc, Record, SourceRef, Value
+from kg.ingest.limits import RecordCounter, check_file_size
 from kg.ingest.resolve import ImportStats, NameIndex
 
 DATASET_URL = "https://epoch.ai/data/notable-ai-models"
@@ -117,51 +118,53 @@ def read_epoch(path: Path, graph: str, index: NameIndex, findings: list[Finding]
 
 
 def _read_rows(path: Path, name: str, findings: list[Finding]) -> list[_Row] | None:
+    """Read the rows as a stream (the file is never held whole), within ``[limits]``."""
+    check_file_size(path, name)
+    counter = RecordCounter(name)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        fh = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
         findings.append(Finding("ERROR", f"cannot read file: {exc.strerror}", name))
         return None
-    except UnicodeDecodeError as exc:
-        findings.append(Finding("ERROR", "the file is not UTF-8; Epoch AI publishes UTF-8, so download it again",
-                                name, text_line(path, exc.start)))
-        return None
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(fh)
+    rows: list[_Row] = []
+    line = 1
     try:
-        header = next(reader)
-    except StopIteration:
-        findings.append(Finding("ERROR", "file is empty; expected Epoch AI's notable_ai_models.csv", name, 1, 1))
-        return None
-    cols = {h.strip(): i for i, h in enumerate(header)}
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        findings.append(Finding("ERROR", f"no column {', '.join(repr(c) for c in missing)} in the header; "
-                                "expected Epoch AI's notable_ai_models.csv (columns Model, Organization, "
-                                "Publication date, ...)", name, 1, 1))
-        return None
-    rows = []
-    try:
-        while True:
-            line = reader.line_num + 1
+        with fh:
             try:
-                cells = next(reader)
+                header = next(reader)
             except StopIteration:
-                break
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                findings.append(Finding("WARNING", f"row has {len(cells)} fields, the header {len(header)}; "
-                                        "read by position", name, line, 1))
-            rows.append(_Row(line, {h: cells[i] if i < len(cells) else "" for h, i in cols.items()}, cols))
+                findings.append(Finding("ERROR", "file is empty; expected Epoch AI's notable_ai_models.csv",
+                                        name, 1, 1))
+                return None
+            cols = {h.strip(): i for i, h in enumerate(header)}
+            missing = [c for c in REQUIRED if c not in cols]
+            if missing:
+                findings.append(Finding("ERROR", f"no column {', '.join(repr(c) for c in missing)} in the header; "
+                                        "expected Epoch AI's notable_ai_models.csv (columns Model, Organization, "
+                                        "Publication date, ...)", name, 1, 1))
+                return None
+            while True:
+                line = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                if not any(c.strip() for c in cells):
+                    continue
+                counter.add(where=f"{name}:{line}")
+                if len(cells) != len(header):
+                    findings.append(Finding("WARNING", f"row has {len(cells)} fields, the header {len(header)}; "
+                                            "read by position", name, line, 1))
+                rows.append(_Row(line, {h: cells[i] if i < len(cells) else "" for h, i in cols.items()}, cols))
+    except UnicodeDecodeError:
+        findings.append(Finding("ERROR", "the file is not UTF-8; Epoch AI publishes UTF-8, so download it again",
+                                name, line))
+        return None
     except csv.Error as exc:
-        findings.append(Finding("ERROR", f"malformed CSV: {exc}", name, reader.line_num))
+        findings.append(Finding("ERROR", f"malformed CSV: {exc}", name, line))
         return None
     return rows
-
-
-def text_line(path: Path, offset: int) -> int:
-    """Return the 1-based line of byte ``offset`` in ``path``."""
-    return path.read_bytes().count(b"\n", 0, offset) + 1
 
 
 def _model_records(row: _Row, rid: str, merged: bool, name: str, graph: str, index: NameIndex,

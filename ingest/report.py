@@ -24,6 +24,12 @@ from pathlib import Path
 
 import yaml
 
+from kg.ingest.limits import RecordCounter, check_file_size
+
+try:  # the C loader bounds nesting depth itself; the pure-Python one hits RecursionError instead
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
 
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
             ".txt": "text", ".text": "text"}
@@ -76,6 +82,7 @@ def read_report(path: Path, display: str | None = None) -> Report:
     if kind is None:
         raise ReportError(f"{name}: unknown report format {path.suffix!r}; expected "
                           f"{', '.join(sorted(set(SUFFIXES)))}")
+    check_file_size(path, name)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -107,6 +114,8 @@ def iter_paragraphs(path: Path, display: str | None = None, *, chunk: int = 1 <<
     if SUFFIXES.get(path.suffix.lower()) != "text":
         yield from read_report(path, name).paragraphs
         return
+    check_file_size(path, name)
+    counter = RecordCounter(name)
     try:
         total = path.stat().st_size
         fh = open(path, "rb")
@@ -142,6 +151,7 @@ def iter_paragraphs(path: Path, display: str | None = None, *, chunk: int = 1 <<
             for piece in pieces:
                 text = squeeze(piece)
                 if text:
+                    counter.add(where=f"{name}: paragraph {index + 1}")
                     yield _paragraph(text, index, "", False, seen)
                     index += 1
             if progress is not None and data:
@@ -172,20 +182,42 @@ def _front_matter(text: str, report: Report) -> str:
     match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", text, re.S)
     if not match:
         return text
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
-        meta = {}
-    if isinstance(meta, dict):
-        report.title = str(meta.get("title") or "").strip()
-        report.date = str(meta.get("date") or "").strip()
-        report.url = str(meta.get("url") or meta.get("permalink") or meta.get("source") or "").strip()
-        report.description = str(meta.get("description") or "").strip()
-        words = meta.get("keywords") or meta.get("tags") or []
-        if isinstance(words, str):
-            words = re.split(r"[,，;；]\s*", words)
-        report.keywords = [str(w).strip() for w in words if str(w).strip()]
+    meta = _front_matter_fields(match.group(1))
+    report.title = _text(meta.get("title"))
+    report.date = _text(meta.get("date"))
+    report.url = _text(meta.get("url")) or _text(meta.get("permalink")) or _text(meta.get("source"))
+    report.description = _text(meta.get("description"))
+    words = meta.get("keywords") or meta.get("tags") or []
+    if isinstance(words, yaml.ScalarNode):
+        words = re.split(r"[,，;；]\s*", words.value)
+    elif isinstance(words, yaml.SequenceNode):
+        words = [_text(w) for w in words.value]
+    else:
+        words = []
+    report.keywords = [w.strip() for w in words if w.strip()]
     return text[match.end():]
+
+
+def _front_matter_fields(source: str) -> dict[str, yaml.Node]:
+    """The top-level fields of front matter as YAML nodes; malformed front matter gives none.
+
+    Values are read as the text written (a date stays text) and never constructed as Python
+    objects, so an out-of-range date, an unknown tag or an alias bomb cannot break the reader.
+    """
+    try:
+        root = yaml.compose(source, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _text(node) -> str:
+    """A scalar node's text; anything else (a list, a mapping, nothing) is empty."""
+    if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
+        return node.value.strip()
+    return ""
 
 
 def _looks_like_html(text: str) -> bool:
@@ -338,10 +370,12 @@ def _paragraph(text: str, index: int, section: str, heading: bool, seen: dict[st
 def _paragraphs(report: Report, blocks: list[tuple[bool, str]]) -> None:
     seen: dict[str, int] = {}
     section = ""
+    counter = RecordCounter(report.path)
     for heading, text in blocks:
         text = text.strip()
         if not text:
             continue
+        counter.add(where=f"{report.path}: paragraph {len(report.paragraphs) + 1}")
         if heading:
             section = text
         report.paragraphs.append(_paragraph(text, len(report.paragraphs), section, heading, seen))

@@ -12,6 +12,7 @@ from kg.errors import (
     Finding,
     InputError,
     KGError,
+    LimitError,
     OntologyError,
     QueryError,
     ReadOnlyError,
@@ -19,6 +20,7 @@ from kg.errors import (
     StoreError,
     ValidationError,
 )
+from kg.export import Selection, export_subgraph, select_subgraph
 from kg.ontology import Ontology, load_ontology
 from kg.query import QueryResult, format_result, run_sparql
 from kg.stats import GraphStats, graph_stats
@@ -33,15 +35,18 @@ __all__ = [
     "GraphStats",
     "InputError",
     "KGError",
+    "LimitError",
     "Ontology",
     "OntologyError",
     "QueryError",
     "QueryResult",
     "ReadOnlyError",
+    "Selection",
     "ServiceError",
     "StoreError",
     "ValidationError",
     "build_graph",
+    "export_subgraph",
     "format_result",
     "graph_stats",
     "ingest_files",
@@ -50,5 +55,6 @@ __all__ = [
     "map_records",
     "open_store",
     "run_sparql",
+    "select_subgraph",
     "validate_store",
 ]

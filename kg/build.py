@@ -8,6 +8,7 @@ Every problem becomes a located finding; the caller refuses to write while any i
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import time
 from functools import lru_cache
@@ -24,24 +25,25 @@ from kg.config import Config
 from kg.errors import ConfigError, Finding, InputError, ValidationError
 from kg.ingest.curated import Loc, Record, Value, display_path, read_curated
 from kg.ingest.ecosystem_graphs import read_ecosystem_graphs
+from kg.ingest.csv_generic import read_csv
 from kg.ingest.epoch import read_epoch
+from kg.ingest.limits import applied as limits_applied
 from kg.ingest.resolve import ImportStats, NameIndex
 from kg.extract import Gazetteer
 from kg.reports import ReportQuads, document_iri, map_reports, report_files, report_graph_iri, report_slug
-from kg.namespaces import AIGC, DCTERMS, META_GRAPH, ONTOLOGY_GRAPH, PROV, RESOURCE, SKOS, graph_iri, resource_iri
+from kg.namespaces import (
+    AIGC, ALT_LABEL, DCTERMS, META_GRAPH, ONTOLOGY_GRAPH, PROV, RDFS_LABEL, RDF_TYPE, RESOURCE,
+    SKOS, SOURCE, graph_iri, resource_iri,
+)
 from kg.ontology import ClassInfo, Ontology, PropertyInfo, load_ontology
 from kg import stats as stats_mod
 from kg.stats import GraphStats, graph_stats
-from kg.store import new_generation, open_store, store_exists
-from kg.validate import Locator, Where, store_locator, validate_store
+from kg.store import open_generation, open_store, store_exists
+from kg.validate import Locator, Where, store_locator, validate_replaced
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 OWL_DIFFERENT = ox.NamedNode("http://www.w3.org/2002/07/owl#differentFrom")
-ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
 IN_SCHEME = ox.NamedNode(str(SKOS.inScheme))
 DESCRIPTION = ox.NamedNode(str(DCTERMS.description))
-SOURCE = ox.NamedNode(str(DCTERMS.source))
 ACCESSED = ox.NamedNode(str(AIGC.accessed))
 
 
@@ -258,7 +260,7 @@ class BuildResult:
                 for r in self.reports]
 
 
-IMPORTERS = {"epoch": read_epoch, "ecosystem-graphs": read_ecosystem_graphs}
+IMPORTERS = {"epoch": read_epoch, "ecosystem-graphs": read_ecosystem_graphs, "csv": read_csv}
 # What an importer's figures are called in the metadata graph (ImportStats field -> property).
 IMPORT_FIGURES = dict(zip(("rows", "merged", "created", "unresolved", "references", "unresolved_references",
                            "new_related"), stats_mod.IMPORT_FIGURES))
@@ -305,6 +307,8 @@ def _run_importer(kind: str, path: Path, graph: str, index: NameIndex, findings:
                   root: Path) -> tuple[list[tuple[Record, str]], ImportStats]:
     if kind == "epoch":
         return read_epoch(path, graph, index, findings, display=display_path(path, root))
+    if kind == "csv":
+        return read_csv(path, graph, index, findings, display=display_path(path, root))
     return read_ecosystem_graphs(path, graph, index, findings, display_root=root)
 
 
@@ -350,6 +354,16 @@ def record_locator(mapped: Mapped, fallback: Locator) -> Locator:
     return locate
 
 
+def _with_limits(func):
+    """Apply the configuration's ``[limits]`` to every source reader ``func`` calls."""
+    @functools.wraps(func)
+    def wrapper(config: Config, *args, **kwargs):
+        with limits_applied(config.limits):
+            return func(config, *args, **kwargs)
+    return wrapper
+
+
+@_with_limits
 def build_graph(config: Config, *, write: bool = True, progress: Callable[[str], None] | None = None) -> BuildResult:
     """Rebuild the whole graph from the configured sources, validate it, and write the store.
 
@@ -379,7 +393,7 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
         store = ox.Store()
         _fill(store, mapped, ontology, files)
         return _finish(config, store, mapped, ontology, findings, started, files, False, say)
-    with new_generation(config.store_path) as gen:
+    with open_generation(config, say) as gen:  # on disk, or a remote SPARQL store ([store] kind)
         say(f"writing {len(mapped.quads)} quads")
         _fill(gen.store, mapped, ontology, files)
         result = _finish(config, gen.store, mapped, ontology, findings, started, files, True, say)
@@ -439,7 +453,9 @@ def graph_digests(quads: Iterable[ox.Quad]) -> dict[str, str]:
 def _finish(config: Config, store: ox.Store, mapped: Mapped, ontology: Ontology, findings: list[Finding],
             started: float, files: list[str], written: bool, say) -> BuildResult:
     say("validating")
-    findings.extend(validate_store(store, ontology, record_locator(mapped, store_locator(store))))
+    previous = open_store(config) if written and store_exists(config) else None
+    findings.extend(validate_replaced(store, ontology, set(mapped.graphs), previous,  # incremental for ingest
+                                      record_locator(mapped, store_locator(store))))
     errors = [f for f in findings if f.level == "ERROR"]
     if errors:
         raise ValidationError(f"validation failed: {len(errors)} error(s); "
@@ -461,6 +477,7 @@ def known_entities(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -
     return known
 
 
+@_with_limits
 def ingest_files(config: Config, kind: str, paths: list[Path], *,
                  progress: Callable[[str], None] | None = None) -> BuildResult:
     """Add (or replace) the named graphs of ``paths`` in the store, validate, and commit atomically."""
@@ -474,7 +491,9 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
     for path in paths:
         if not Path(path).exists():
             raise ConfigError(f"{path} does not exist")
-    old = open_store(config.store_path) if store_exists(config.store_path) else ox.Store()
+    old = open_store(config) if store_exists(config) else ox.Store()
+    if hasattr(old, "snapshot"):  # a remote store: read it once into memory, then work locally
+        old = old.snapshot()
     imports: dict[str, ImportStats] = {}
     reports: list[ReportQuads] = []
     if kind == "curated":
@@ -501,7 +520,7 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
         raise InputError(f"ingest refused: {len(errors)} error(s); the store at "
                          f"{config.store_path} is unchanged", findings)
     files = sorted(set(mapped.graphs.values()))
-    with new_generation(config.store_path) as gen:
+    with open_generation(config, say) as gen:
         say("copying the current graph")
         gen.store.bulk_extend(q for q in old.quads_for_pattern(None, None, None, None)
                               if not (isinstance(q.graph_name, ox.NamedNode)

@@ -22,7 +22,7 @@ from kg.cypher import parse_params, run_cypher
 from kg.neo4j_server import server_status, start_server, stop_server
 from kg.query import format_result, run_sparql
 from kg.stats import format_stats, graph_stats
-from kg.store import open_store
+from kg.store import SYNC_LOCK, open_store, write_lock
 from kg.sync import DEFAULT_BATCH, format_verify, neo4j_settings, sync_store, verify_sync
 
 FORMATS = click.Choice(["table", "csv", "json"])
@@ -108,12 +108,12 @@ def validate(settings):
 def stats(settings, fmt):
     """Count entities per class and facts per property in the built graph."""
     config = settings.config()
-    result = graph_stats(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path))
+    result = graph_stats(open_store(config), load_ontology(config.ontology_path, config.shapes_path))
     click.echo(json.dumps(result.as_dict(), indent=1) if fmt == "json" else format_stats(result))
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["curated", "report", "epoch", "ecosystem-graphs"]))
+@click.argument("kind", type=click.Choice(["curated", "report", "epoch", "ecosystem-graphs", "csv"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_options
 def ingest(settings, kind, paths):
@@ -121,9 +121,10 @@ def ingest(settings, kind, paths):
 
     KIND is curated (the project's YAML), report (industry reports: .html, .md, .pdf, .txt, or a
     folder of them; their mentions, candidates, statistics and relations with PROV-O provenance),
-    epoch (Epoch AI's notable_ai_models.csv) or ecosystem-graphs (the assets/ folder of Stanford
-    CRFM's Ecosystem Graphs). Imported names are resolved against the entities in the store: a
-    match is merged, not duplicated.
+    epoch (Epoch AI's notable_ai_models.csv), ecosystem-graphs (the assets/ folder of Stanford
+    CRFM's Ecosystem Graphs) or csv (one entity per row, columns named as in curated YAML).
+    Imported names are resolved against the entities in the store: a match is merged, not
+    duplicated.
     """
     with _progress(settings) as progress:
         result = ingest_files(settings.config(), kind, [Path(p) for p in paths], progress=progress)
@@ -146,14 +147,16 @@ def query():
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
               help="Stop after this many rows (0: no cap).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds before the query is abandoned.")
 @common_options
-def query_sparql(settings, text, file, fmt, max_rows):
+def query_sparql(settings, text, file, fmt, max_rows, timeout):
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates and SERVICE are refused."""
     if (text is None) == (file is None):
         raise click.UsageError("give the query as an argument or with --file, not both")
     query_text = file.read() if file else text
-    store = open_store(settings.config().store_path)
-    result = run_sparql(store, query_text, max_rows=max_rows or None)
+    store = open_store(settings.config())
+    result = run_sparql(store, query_text, max_rows=max_rows or None, timeout=timeout)
     _echo_result(result, fmt, max_rows)
 
 
@@ -212,8 +215,8 @@ def sync(settings, verify, batch_size, full):
     """Bring Neo4j in step with the RDF store (only what changed is written; removals propagate)."""
     config = settings.config()
     neo = neo4j_settings(config)
-    store, ontology = open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path)
-    with _progress(settings) as progress:
+    store, ontology = open_store(config), load_ontology(config.ontology_path, config.shapes_path)
+    with write_lock(config.store_path, SYNC_LOCK, "synced to Neo4j"), _progress(settings) as progress:
         result = sync_store(store, ontology, neo, batch_size=batch_size, full=full, progress=progress)
     if not settings.quiet:
         for note in result.notes:
@@ -389,7 +392,7 @@ def _gazetteer(config):
     """The names of every entity in the configured store, for kg extract and kg eval."""
     from kg.extract import Gazetteer
 
-    return Gazetteer.from_store(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path))
+    return Gazetteer.from_store(open_store(config), load_ontology(config.ontology_path, config.shapes_path))
 
 
 def _print_findings(findings, verbose: bool) -> None:
@@ -398,6 +401,9 @@ def _print_findings(findings, verbose: bool) -> None:
             click.echo(str(finding), err=True)
 
 
+# Commands defined in their own modules register themselves on `main` when imported.
+from kg import cli_export  # noqa: E402,F401  (kg export, kg analyze)
+from kg import cli_serve  # noqa: E402,F401  (kg serve-sparql, kg fuseki)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -33,11 +33,24 @@ _WRITE_WORDS = {"CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", 
 _REFUSED_PROCEDURE_PREFIXES = ("apoc.", "dbms.", "db.create", "db.index.fulltext.create", "gds.", "tx.")
 
 
+_PROCEDURE = re.compile(r"\s*((?:`[^`]*`|[\w.\s])+)")
+
+
+def _procedure_name(query: str, end: int) -> str:
+    """The name a CALL at ``end`` invokes, backticks and spaces removed (`` `apoc`.load `` is apoc.load)."""
+    match = _PROCEDURE.match(query, end)
+    return re.sub(r"[`\s]", "", match.group(1)) if match else ""
+
+
 def check_cypher_read_only(query: str) -> None:
     """Raise :class:`ReadOnlyError` for writing clauses, LOAD CSV and refused procedures."""
-    words = [m.group() for m in _TOKEN.finditer(query) if m.lastgroup == "word"]
+    matches = [m for m in _TOKEN.finditer(query) if m.lastgroup == "word"]
+    words = [m.group() for m in matches]
     upper = [w.upper() for w in words]
     for i, word in enumerate(upper):
+        if word == "CALL" and _procedure_name(query, matches[i].end()).lower().startswith(_REFUSED_PROCEDURE_PREFIXES):
+            raise ReadOnlyError(f"Cypher CALL {_procedure_name(query, matches[i].end())} is refused: administration, "
+                                "APOC and network-reaching procedures are not available to kg queries.")
         if word in _WRITE_WORDS:
             raise ReadOnlyError(f"Cypher {word} is refused: kg runs read-only Cypher (MATCH ... RETURN). "
                                 "To change the graph, edit the sources, run `kg build` and `kg sync`.")

@@ -6,7 +6,8 @@ code the CLI uses (see DESIGN.md):
     KGError                      exit 1 unless said otherwise
     ├── ConfigError              kg.toml missing, unreadable or wrong
     ├── InputError               a source file is malformed; carries one Finding per problem
-    │   └── OntologyError        ontology/aigc.ttl or shapes.ttl does not parse
+    │   ├── OntologyError        ontology/aigc.ttl or shapes.ttl does not parse
+    │   └── LimitError           a source is larger than a [limits] bound of kg.toml allows
     ├── ValidationError          the built graph fails SHACL or a data check; carries Findings
     ├── StoreError               the embedded store is missing, locked or unreadable
     ├── QueryError               a query does not parse or fails while running
@@ -72,6 +73,10 @@ class InputError(KGError):
 
 class OntologyError(InputError):
     """The ontology or the SHACL shapes do not parse."""
+
+
+class LimitError(InputError):
+    """A source exceeds a resource bound (``[limits]`` in kg.toml); the message names the bound."""
 
 
 class ValidationError(KGError):

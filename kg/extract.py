@@ -31,10 +31,9 @@ import ahocorasick
 import pyoxigraph as ox
 
 from kg.ingest.report import Paragraph, Report
-from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+from kg.namespaces import AIGC, META_GRAPH, ONTOLOGY_GRAPH, RDF_TYPE, RESOURCE
 from kg.ontology import Ontology
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABELS = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
           ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"))
 # Which kind a shared name most likely means when the context says nothing (top classes).

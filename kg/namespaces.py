@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Namespace
 
 BASE = "https://w3id.org/aigc-kg/"
@@ -22,6 +23,12 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# The terms most modules match quads on, as pyoxigraph nodes (defined once here).
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+SOURCE = ox.NamedNode(str(DCTERMS.source))
 
 PREFIXES = {
     "aigc": str(AIGC),

@@ -150,6 +150,12 @@ def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAU
 
 def stop_server(state_dir: Path, timeout: float = 30.0) -> bool:
     """Stop the local server (SIGTERM, then SIGKILL after ``timeout``); return whether one ran."""
+    return stop_pid(state_dir, timeout)
+
+
+def stop_pid(state_dir: Path, timeout: float) -> bool:
+    """Stop the process whose pid ``state_dir/pid`` holds (SIGTERM, then SIGKILL after ``timeout``),
+    and remove its pid and ready files; return whether it ran. Shared by the local Neo4j and Fuseki."""
     state_dir = Path(state_dir)
     try:
         pid = int((state_dir / "pid").read_text().strip())

@@ -134,6 +134,10 @@ _SHARED_SUBJECTS = f"""SELECT DISTINCT ?s WHERE {{
 }}"""
 
 
+class _OrderError(RuntimeError):
+    """A graph's quads did not come grouped by subject (an in-memory Store does not keep that order)."""
+
+
 def _facts(store: ox.Store, subjects: set[str], whole: bool) -> Iterator[tuple[str, list]]:
     if not whole:
         skip = (ONTOLOGY_GRAPH, META_GRAPH)
@@ -156,7 +160,7 @@ def _facts(store: ox.Store, subjects: set[str], whole: bool) -> Iterator[tuple[s
                 if facts:
                     yield current, facts
                 if subject in seen:  # the index order this relies on did not hold
-                    raise RuntimeError(f"{subject}: facts in {g} not read together")
+                    raise _OrderError(f"{subject}: facts in {g} not read together")
                 seen.add(subject)
                 current = subject
                 facts = [] if subject in subjects and subject not in shared else None
@@ -172,12 +176,16 @@ def _facts(store: ox.Store, subjects: set[str], whole: bool) -> Iterator[tuple[s
 
 
 def iter_nodes(store: ox.Store, ontology: Ontology, notes: list[str],
-               subjects: Iterable[str] | None = None) -> Iterator[PGNode]:
-    """Yield the node of every typed project resource of ``store`` (or of ``subjects`` only), by IRI."""
+               subjects: Iterable[str] | None = None, *, scan: bool = True) -> Iterator[PGNode]:
+    """Yield the node of every typed project resource of ``store`` (or of ``subjects`` only), by IRI.
+
+    ``scan=False`` looks every subject up instead of reading graph by graph, which relies on the
+    on-disk store's index order (an in-memory ``pyoxigraph.Store`` does not keep it).
+    """
     typed = typed_resources(store)
     wanted = typed if subjects is None else set(subjects) & typed
     mapper = _Mapper(ontology, typed, notes)
-    for subject, facts in _facts(store, wanted, len(wanted) > _SCAN_SHARE * len(typed)):
+    for subject, facts in _facts(store, wanted, scan and len(wanted) > _SCAN_SHARE * len(typed)):
         yield mapper.node(subject, facts)
 
 
@@ -200,8 +208,13 @@ def recorded_digests(store: ox.Store) -> dict[str, str]:
 def map_graph(store: ox.Store, ontology: Ontology) -> MappedGraph:
     """Map every typed project resource of ``store`` to a node with its outgoing relationships."""
     out = MappedGraph()
-    for node in iter_nodes(store, ontology, out.notes):
-        out.nodes[node.uri] = node
+    try:
+        for node in iter_nodes(store, ontology, out.notes):
+            out.nodes[node.uri] = node
+    except _OrderError:  # an in-memory store (exports, analyses): look each subject up instead
+        out = MappedGraph()
+        for node in iter_nodes(store, ontology, out.notes, scan=False):
+            out.nodes[node.uri] = node
     return out
 
 

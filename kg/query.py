@@ -43,9 +43,27 @@ def _keywords(query: str):
             yield match.group().upper()
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(query: str) -> str:
+    r"""Decode SPARQL's codepoint escapes, which the grammar allows anywhere (``\u0053ERVICE``).
+
+    >>> _unescape(r"\u0053ERVICE")
+    'SERVICE'
+    """
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code < 0x110000 and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return _CODEPOINT.sub(char, query)
+
+
 def check_read_only(query: str) -> None:
-    """Raise :class:`ReadOnlyError` if ``query`` is an update or uses SERVICE."""
-    for word in _keywords(query):
+    """Raise :class:`ReadOnlyError` if ``query`` is an update or uses SERVICE.
+
+    Codepoint escapes are decoded first, so an escaped keyword is refused as the keyword.
+    """
+    for word in _keywords(_unescape(query)):
         if word in _UPDATE_WORDS:
             raise ReadOnlyError(f"SPARQL {word} is refused: kg queries are read-only (SELECT, ASK, "
                                 "CONSTRUCT, DESCRIBE). To change the graph, edit the sources and run "
@@ -59,9 +77,9 @@ def check_read_only(query: str) -> None:
 class QueryResult:
     """The result of one query: solutions, a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
 
-    kind: str  # "select", "ask", "graph" (SPARQL) or "cypher"
+    kind: str  # "select", "ask", "graph" (SPARQL), "cypher" or "table" (plain values, e.g. kg.analyze)
     variables: list[str] = field(default_factory=list)
-    rows: list[list] = field(default_factory=list)  # pyoxigraph terms (SPARQL) or plain values (Cypher)
+    rows: list[list] = field(default_factory=list)  # pyoxigraph terms (SPARQL) or plain values (Cypher, tables)
     boolean: bool | None = None
     truncated: bool = False
 
@@ -73,9 +91,16 @@ def with_prefixes(query: str) -> str:
     return head + query
 
 
-def run_sparql(store: ox.Store, query: str, *, max_rows: int | None = None) -> QueryResult:
-    """Run a read-only query; at most ``max_rows`` rows are kept (``truncated`` says if more existed)."""
+def run_sparql(store: ox.Store, query: str, *, max_rows: int | None = None,
+               timeout: float | None = None) -> QueryResult:
+    """Run a read-only query; at most ``max_rows`` rows are kept (``truncated`` says if more existed).
+
+    With ``timeout`` (seconds) a query still running then raises :class:`QueryError`; Oxigraph
+    cannot cancel it, so it runs on in a daemon thread whose result is dropped (the CLI exits).
+    """
     check_read_only(query)
+    if timeout is not None:
+        return _with_timeout(lambda: run_sparql(store, query, max_rows=max_rows), timeout)
     try:
         result = store.query(with_prefixes(query), use_default_graph_as_union=True)
     except SyntaxError as exc:
@@ -101,6 +126,28 @@ def run_sparql(store: ox.Store, query: str, *, max_rows: int | None = None) -> Q
     return out
 
 
+def _with_timeout(work, timeout: float):
+    import threading
+
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="kg-sparql", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryError(f"the query ran longer than {timeout:g} s and was abandoned; narrow it (fewer "
+                         "patterns, a LIMIT, a more specific class) or raise --timeout")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def term_text(term) -> str:
     """Return the plain text of a cell: an RDF term's value, a Cypher value as text; '' for unbound."""
     if term is None:
@@ -112,6 +159,18 @@ def term_text(term) -> str:
     if isinstance(term, str):
         return term
     return json.dumps(term, ensure_ascii=False, default=str)
+
+
+_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Quote a cell a spreadsheet would run as a formula (``=``, ``+``, ``@``, ``-`` not before a number).
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-2.5"), spreadsheet_safe("ERNIE")
+    ("'=1+1", '-2.5', 'ERNIE')
+    """
+    return "'" + text if _FORMULA.match(text) else text
 
 
 def _term_json(term) -> dict | None:
@@ -132,10 +191,11 @@ def _term_json(term) -> dict | None:
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render a result as ``table`` (aligned text), ``csv`` or ``json``.
 
-    SPARQL results use the SPARQL 1.1 JSON results format; Cypher results ``{"columns", "rows"}``.
+    SPARQL results use the SPARQL 1.1 JSON results format; Cypher results and plain tables
+    ``{"columns", "rows"}``.
     """
     if fmt == "json":
-        if result.kind == "cypher":
+        if result.kind in ("cypher", "table"):
             return json.dumps({"columns": result.variables, "rows": result.rows}, ensure_ascii=False,
                               indent=1, default=str)
         if result.kind == "ask":
@@ -150,7 +210,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows([term_text(t) for t in row] for row in result.rows)
+        writer.writerows([spreadsheet_safe(term_text(t)) for t in row] for row in result.rows)
         return buf.getvalue()
     if fmt == "table":
         return _table(result)

@@ -38,12 +38,12 @@ from kg.extract import Gazetteer, ParagraphAnalysis, analyse_paragraphs, normali
 from kg.ingest.curated import display_path
 from kg.ingest.report import SUFFIXES, Report, ReportError, iter_paragraphs, read_report
 from kg.ingest.resolve import slugify
-from kg.namespaces import AIGC, DCTERMS, META_GRAPH, graph_iri, resource_iri, sparql_prefixes
+from kg.namespaces import (
+    AIGC, DCTERMS, META_GRAPH, RDFS_LABEL, RDF_TYPE, SOURCE, graph_iri, resource_iri,
+    sparql_prefixes,
+)
 from kg.ontology import Ontology
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SOURCE = ox.NamedNode(str(DCTERMS.source))
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Pattern relations that are ontology properties become facts of the report's graph too.
@@ -424,7 +424,7 @@ def candidates_table(config, *, kind: str | None = None, min_count: int = 1):
     from kg.query import QueryResult
     from kg.store import open_store
 
-    rows = list_candidates(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path),
+    rows = list_candidates(open_store(config), load_ontology(config.ontology_path, config.shapes_path),
                            read_dismissed(config), kind=kind, min_count=min_count)
     return QueryResult("select", ["name", "type", "count", "reports", "iri"],
                        [[ox.Literal(c["name"]), ox.Literal(c["type"]), ox.Literal(str(c["count"])),
@@ -436,7 +436,7 @@ def dismiss_candidate(config, name_or_iri: str) -> Path:
     from kg.ontology import load_ontology
     from kg.store import open_store
 
-    candidate = find_candidate(open_store(config.store_path), load_ontology(config.ontology_path, config.shapes_path),
+    candidate = find_candidate(open_store(config), load_ontology(config.ontology_path, config.shapes_path),
                                name_or_iri)
     path = dismissed_path(config)
     new = not path.exists()
@@ -460,7 +460,7 @@ def promote_candidate(config, name_or_iri: str, *, rid: str | None = None, kind:
     from kg.store import open_store
 
     ontology = load_ontology(config.ontology_path, config.shapes_path)
-    store = open_store(config.store_path)
+    store = open_store(config)
     candidate = find_candidate(store, ontology, name_or_iri)
     kind = kind or candidate["type"]
     kinds = sorted(ontology.record_kinds())

@@ -5,11 +5,16 @@ A store folder holds generations of an Oxigraph database and a pointer to the cu
     .kg/store/
         CURRENT                    name of the live generation, replaced atomically (os.replace)
         LOCK                       held (flock) by the one process writing a new generation
+        SYNC.LOCK                  held (flock) by the one `kg sync` reading this store into Neo4j
         gen-20261130T040000-1234/  an Oxigraph database
 
 A writer fills a new generation and only then moves ``CURRENT`` to it, so a reader sees the old
 graph or the new one, never a mix, and a failed or killed build leaves the old store as it was.
 The previous generation is kept for readers still holding it open; older ones are removed.
+
+With ``[store] kind = "sparql"`` in kg.toml the graph lives in a remote SPARQL 1.1 store instead:
+``open_store(config)`` and ``open_generation(config)`` return its counterparts from
+:mod:`kg.remote_store`, which offer the same read API and a commit that replaces the remote graphs.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from kg.errors import StoreError
 
 CURRENT = "CURRENT"
 LOCK = "LOCK"
+SYNC_LOCK = "SYNC.LOCK"  # held by `kg sync`: one sync of a store at a time (syncs may run beside a build)
 _GEN_PREFIX = "gen-"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -44,13 +50,37 @@ def current_generation(path: Path) -> Path | None:
     return gen if gen.is_dir() else None
 
 
-def store_exists(path: Path) -> bool:
-    """Tell whether a built store is at ``path``."""
-    return current_generation(path) is not None
+def _remote(where):
+    """The remote endpoint of a Config whose store is a SPARQL server, else None."""
+    return getattr(where, "sparql", None) if getattr(where, "store_kind", "oxigraph") == "sparql" else None
 
 
-def open_store(path: Path) -> ox.Store:
-    """Open the live generation read-only; raise :class:`StoreError` if none was built."""
+def _path(where) -> Path:
+    return Path(where.store_path) if hasattr(where, "store_path") else Path(where)
+
+
+def store_exists(where) -> bool:
+    """Tell whether a built store is at ``where`` (a store folder, or a Config)."""
+    endpoint = _remote(where)
+    if endpoint is not None:
+        from kg.remote_store import RemoteStore
+
+        return bool(RemoteStore(endpoint).named_graphs())
+    return current_generation(_path(where)) is not None
+
+
+def open_store(where):
+    """Open the live graph read-only: the store folder ``where``, or the store a Config names.
+
+    Returns a ``pyoxigraph.Store``, or a :class:`kg.remote_store.RemoteStore` when the Config's
+    store is a SPARQL server. Raises :class:`StoreError` if no graph was built at a folder.
+    """
+    endpoint = _remote(where)
+    if endpoint is not None:
+        from kg.remote_store import RemoteStore
+
+        return RemoteStore(endpoint)
+    path = _path(where)
     gen = current_generation(path)
     if gen is None:
         raise StoreError(f"no graph has been built at {path}; run `kg build` first")
@@ -61,17 +91,17 @@ def open_store(path: Path) -> ox.Store:
 
 
 @contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """Hold the store's writer lock; fail at once if another process holds it."""
+def write_lock(path: Path, name: str = LOCK, doing: str = "written") -> Iterator[None]:
+    """Hold the store's writer lock (or another lock file ``name``); fail at once if another process holds it."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / LOCK, "a+", encoding="ascii") as fh:
+    with open(path / name, "a+", encoding="ascii") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise StoreError(f"the store at {path} is being written by {holder}; wait for it to "
+            raise StoreError(f"the store at {path} is being {doing} by {holder}; wait for it to "
                              "finish and run the command again") from None
         fh.seek(0)
         fh.truncate()
@@ -129,6 +159,28 @@ def new_generation(path: Path) -> Iterator[Generation]:
         finally:
             if not committed:
                 gen.discard()
+
+
+@contextlib.contextmanager
+def open_generation(config, progress=None) -> Iterator:
+    """Write a new version of the Config's store: an on-disk generation, or a remote dataset.
+
+    Either way the caller fills ``gen.store`` (a pyoxigraph Store) and calls ``gen.commit()``; a
+    block left without commit changes nothing.
+    """
+    endpoint = _remote(config)
+    if endpoint is None:
+        with new_generation(config.store_path) as gen:
+            yield gen
+        return
+    from kg.remote_store import RemoteGeneration
+
+    with write_lock(config.store_path):  # one writer per machine; the server orders the rest
+        gen = RemoteGeneration(endpoint, progress)
+        try:
+            yield gen
+        finally:
+            gen.discard()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -13,6 +13,11 @@ that the RDF store no longer has are deleted. A sync that dies half way therefor
 nodes without their new hash, and the next sync rewrites exactly those: it converges to the same
 graph as an uninterrupted sync.
 
+A batch that fails on a transient error (a cluster's leader switch, a lost connection, a deadlock,
+a terminated transaction) is run again with backoff (``kg.neo4j_client.run_write_retried``); a
+retried batch MERGEs its nodes and relationships instead of creating them, so that a first attempt
+whose commit went through unacknowledged is not written twice. ``SyncResult.retries`` counts them.
+
 Every query has one fixed, parameterised shape; labels and relationship types are passed as
 parameters through Cypher's dynamic ``$(...)`` syntax (Neo4j 5.26+), never formatted into text.
 """
@@ -20,6 +25,7 @@ parameters through Cypher's dynamic ``$(...)`` syntax (Neo4j 5.26+), never forma
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
 import time
@@ -33,7 +39,7 @@ import pyoxigraph as ox
 
 from kg.config import Config
 from kg.errors import ServiceError
-from kg.neo4j_client import Neo4jSettings, connect, run_read, run_write
+from kg.neo4j_client import Neo4jSettings, connect, run_read, run_write, run_write_retried
 from kg.neo4j_server import server_status
 from kg.ontology import Ontology
 from kg.namespaces import graph_iri
@@ -82,6 +88,15 @@ MATCH (b:Resource {uri: rel[2]})
 CREATE (a)-[r:$(rel[1])]->(b)
 SET r.sources = rel[3]
 """
+# A retried batch: the relationships may exist from an attempt whose commit was not acknowledged.
+MERGE_RELS = """
+UNWIND $rels AS rel
+MATCH (a:Resource {uri: rel[0]})
+MATCH (b:Resource {uri: rel[2]})
+MERGE (a)-[r:$(rel[1])]->(b)
+SET r.sources = rel[3]
+RETURN count(r) AS n
+"""
 FINISH_NODES = """
 UNWIND $done AS d
 MATCH (n:Resource {uri: d.uri})
@@ -103,6 +118,7 @@ class SyncResult:
     nodes_deleted: int = 0
     graphs_skipped: int = 0  # source graphs unchanged since the last sync, not even read
     batches: int = 0
+    retries: int = 0  # write transactions run again after a transient failure
     counters: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -191,32 +207,64 @@ class _Planner:
         return out
 
 
-def _write_batch(driver, settings: Neo4jSettings, batch: _Batch) -> tuple[int, list]:
-    """Write one batch as one transaction."""
+def batch_work(batch: _Batch, attempt: int = 0) -> Callable:
+    """The transaction function writing ``batch``; from the second attempt on it MERGEs everything.
+
+    The first attempt may have committed without the acknowledgement arriving, so a retry creates
+    nothing twice: new nodes are merged by uri (their outgoing relationships dropped first) and
+    relationships merged.
+    """
+    created, updated = batch.created, batch.updated
+    if attempt:
+        updated = updated + [{"uri": row["props"]["uri"], "props": row["props"], "labels": row["labels"],
+                              "drop": []} for row in created]
+        created = []
+
     def write(tx):
         out = []
-        if batch.created:
-            out.append(tx.run(CREATE_NODES, rows=batch.created).consume().counters)
-        if batch.updated:
-            out.append(tx.run(DROP_OUT_RELS, rows=batch.updated).consume().counters)
-            out.append(tx.run(UPDATE_NODES, rows=batch.updated).consume().counters)
+        if created:
+            out.append(tx.run(CREATE_NODES, rows=created).consume().counters)
+        if updated:
+            out.append(tx.run(DROP_OUT_RELS, rows=updated).consume().counters)
+            out.append(tx.run(UPDATE_NODES, rows=updated).consume().counters)
         if batch.rels:
-            counters = tx.run(WRITE_RELS, rels=batch.rels).consume().counters
-            if counters.relationships_created != len(batch.rels):
+            if attempt:
+                result = tx.run(MERGE_RELS, rels=batch.rels)
+                written = result.single()["n"]
+                counters = result.consume().counters
+            else:
+                counters = tx.run(WRITE_RELS, rels=batch.rels).consume().counters
+                written = counters.relationships_created
+            if written != len(batch.rels):
                 raise ServiceError(
-                    f"{len(batch.rels) - counters.relationships_created} relationship(s) could not be written: "
+                    f"{len(batch.rels) - written} relationship(s) could not be written: "
                     "their end nodes are missing in Neo4j, which was changed outside `kg sync` since the last "
                     "sync; run `kg sync --full` to rewrite every node")
             out.append(counters)
         if batch.done:
             out.append(tx.run(FINISH_NODES, done=batch.done).consume().counters)
         return out
+    return write
 
-    return batch.nodes, run_write(driver, settings, write)
+
+def _write_batch(driver, settings: Neo4jSettings, batch: _Batch) -> tuple[int, list, list[str]]:
+    """Write one batch as one transaction, again after a transient failure; say why it was retried."""
+    retries: list[str] = []
+    counters = run_write_retried(driver, settings, lambda attempt: batch_work(batch, attempt),
+                                 on_retry=lambda exc: retries.append(_retry_note(exc)))
+    return batch.nodes, counters, retries
 
 
-def _count(result: SyncResult, written: tuple[int, list], say) -> None:
-    nodes, counters = written
+def _retry_note(exc: BaseException) -> str:
+    code = getattr(exc, "code", None) or type(exc).__name__
+    text = (getattr(exc, "message", None) or str(exc)).strip().splitlines()
+    return f"a write transaction was retried after {code}" + (f" ({text[0][:200]})" if text else "")
+
+
+def _count(result: SyncResult, written: tuple[int, list, list[str]], say) -> None:
+    nodes, counters, retries = written
+    result.retries += len(retries)
+    result.notes += retries
     for c in counters:
         result.add_counters(c)
     result.nodes_written += nodes
@@ -305,9 +353,11 @@ def sync_store(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
             if pending is not None:
                 _count(result, pending.result(), say)
         gone = [uri for uri in state if uri not in seen]
-        for batch in _batches(gone, batch_size):
-            counters = run_write(driver, settings,
-                                 lambda tx, b=batch: tx.run(DELETE_NODES, uris=b).consume().counters)
+        for batch in _batches(gone, batch_size):  # deleting twice is harmless: retried as it is
+            counters = run_write_retried(
+                driver, settings, lambda _attempt, b=batch: lambda tx: tx.run(DELETE_NODES, uris=b).consume().counters,
+                on_retry=lambda exc: (setattr(result, "retries", result.retries + 1),
+                                      result.notes.append(_retry_note(exc))))
             result.add_counters(counters)
             result.nodes_deleted += len(batch)
         # Recorded last: a sync that died before this line is redone (graph by graph) next time.
@@ -364,8 +414,8 @@ def verify_sync(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 out.value_diffs.append(f"{uri}: missing in Neo4j")
                 continue
             props = {k: _plain(v) for k, v in row["props"].items() if k != "syncHash"}
-            if props != node.props:
-                keys = sorted(k for k in set(props) | set(node.props) if props.get(k) != node.props.get(k))
+            if not _same(props, node.props):
+                keys = sorted(k for k in set(props) | set(node.props) if not _same(props.get(k), node.props.get(k)))
                 out.value_diffs.append(f"{uri}: properties differ: {', '.join(keys)}")
             if sorted(row["labels"]) != node.labels:
                 out.value_diffs.append(f"{uri}: labels {sorted(row['labels'])} != {node.labels}")
@@ -374,6 +424,17 @@ def verify_sync(store: ox.Store, ontology: Ontology, settings: Neo4jSettings, *,
                 out.value_diffs.append(f"{uri}: outgoing relationships differ")
         out.sampled = len(picked)
     return out
+
+
+def _same(a, b) -> bool:
+    """Equality in which NaN equals NaN (an xsd:double "NaN" is stored as one) and -0.0 is not 0.0."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
 
 
 def _plain(value):
@@ -386,8 +447,13 @@ def _plain(value):
 
 
 def neo4j_settings(config: Config) -> Neo4jSettings:
-    """Return the connection settings: the environment's, or the local server's when NEO4J_URI is unset."""
+    """Return the connection settings: the environment's, or the local server's when NEO4J_URI is unset.
+
+    The database is ``NEO4J_DATABASE``, else ``[neo4j] database`` in kg.toml, else ``neo4j``.
+    """
     settings = Neo4jSettings.from_env()
+    if not os.environ.get("NEO4J_DATABASE") and config.neo4j_database:
+        settings = replace(settings, database=config.neo4j_database)
     if not os.environ.get("NEO4J_URI") and config.neo4j_state is not None:
         status = server_status(config.neo4j_state)
         if status.running and status.uri:

@@ -148,3 +148,14 @@ def neo4j_db(neo4j_server):
     """The session's Neo4j, emptied for this test."""
     neo4j_server.wipe()
     return neo4j_server
+
+
+@pytest.fixture(scope="session")
+def fuseki_server(tmp_path_factory):
+    """Start a real Apache Jena Fuseki (from Maven Central, in-memory dataset) once for the session."""
+    from kg.fuseki_server import start_fuseki, stop_fuseki
+
+    state = tmp_path_factory.mktemp("fuseki")
+    status = start_fuseki(state, port=0, memory=True)
+    yield status
+    stop_fuseki(state)

@@ -85,3 +85,11 @@ def test_the_reports_layer_rankings_are_data(shipped):
         BIND(STRAFTER(STR(?l), "/layer/") AS ?id) }""").rows
     assert {r[0].value: tuple(int(v.value) for v in r[1:]) for r in rows} == {
         "model-layer": (1, 2, 3), "tool-layer": (2, 4, 2), "compute-layer": (3, 1, 4), "application-layer": (4, 3, 1)}
+
+
+def test_no_alias_is_a_fragment_of_a_split_name(shipped):
+    """A YAML flow list splits "Foo Co., Ltd." at its comma unless quoted: no alias may be such a piece."""
+    _, store = shipped
+    rows = run_sparql(store, "SELECT ?s ?a WHERE { ?s skos:altLabel ?a . "
+                             "FILTER(REGEX(STR(?a), '^\\\\s*(Ltd|Inc|Co|LLC|Corp|Limited|Ltda|GmbH|S\\\\.A)\\\\.?\\\\s*$', 'i')) }")
+    assert [(r[0].value, r[1].value) for r in rows.rows] == []

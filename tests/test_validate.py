@@ -87,3 +87,95 @@ def test_ontology_loads_with_a_segment_for_every_class():
     assert {c.segment for c in onto.classes.values()} == {
         "org", "model", "app", "policy", "funding", "region", "doc", "layer", "industry", "modality", "technique",
         "dataset", "report-element", "paragraph", "mention", "candidate", "statistic", "text-relation"}
+
+
+# ---------------------------------------------------------------------------- incremental validation
+
+def _copy(store: ox.Store) -> ox.Store:
+    out = ox.Store()
+    out.extend(store.quads_for_pattern(None, None, None, None))
+    return out
+
+
+def _graph_of(store: ox.Store, iri: str) -> ox.NamedNode:
+    return next(q.graph_name for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+                if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith("https://w3id.org/aigc-kg/"))
+
+
+def _iri(store: ox.Store, slug: str) -> ox.NamedNode:
+    return next(q.subject for q in store.quads_for_pattern(None, None, None, None)
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(RESOURCE)
+                and q.subject.value.endswith("/" + slug))
+
+
+def _lines(findings) -> list[str]:
+    return [f"{f.level} {f.file}:{f.line} {f.subject}: {f.message}" for f in findings]
+
+
+def test_incremental_validation_finds_what_full_validation_finds_after_a_change(built_sink):
+    from kg import open_store
+    from kg.validate import affected_nodes, changed_subjects, validate_changed, validate_store
+
+    ontology = load_ontology()
+    before = open_store(built_sink.store)
+    after = _copy(before)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    baidu = _iri(after, "baidu")
+    orgs = _graph_of(after, baidu.value)
+    # The change: baidu is re-typed as a Region (its models in another graph now point at a
+    # non-organization: a one-hop sh:class error), and a policy gets a status outside its list.
+    for q in list(after.quads_for_pattern(baidu, rdf_type, None, orgs)):
+        after.remove(q)
+    after.add(ox.Quad(baidu, rdf_type, ox.NamedNode(str(AIGC.Region)), orgs))
+    policy = _iri(after, "interim-measures")
+    status = ox.NamedNode(str(AIGC.status))
+    policies = _graph_of(after, policy.value)
+    for q in list(after.quads_for_pattern(policy, status, None, None)):
+        after.remove(q)
+        after.add(ox.Quad(policy, status, ox.Literal("wishful"), policies))
+    changed = changed_subjects({orgs.value, policies.value}, after, before)
+
+    full = validate_store(after, ontology)
+    incremental = validate_changed(after, ontology, changed)
+    assert _lines(incremental) == _lines(full)
+    messages = " | ".join(f.message for f in full)
+    assert "wishful" in messages and any(f.subject == "ernie-3-5" for f in full)  # one hop away
+
+    # An error in a graph that was not changed: the full validation finds it, the incremental one
+    # (which trusts the unchanged part of a store that was valid) does not look there.
+    office = _iri(after, "office")  # an Industry concept: points at nothing that changed
+    concepts = _graph_of(after, office.value)
+    assert concepts not in (orgs, policies) and office.value not in affected_nodes(after, changed)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    after.add(ox.Quad(office, label, ox.Literal("Office again", language="en"), concepts))  # two en labels
+    full2 = validate_store(after, ontology)
+    assert len(full2) == len(full) + 1 and any("label" in f.message and f.subject == "office"
+                                               and f not in full for f in full2)
+    assert _lines(validate_changed(after, ontology, changed)) == _lines(full)
+
+
+def test_ingest_validates_only_what_changed_and_still_refuses_errors(sink, monkeypatch):
+    import kg.validate as V
+    from kg import ingest_files, open_store
+
+    build_graph(load_config(sink.config))
+    calls = []
+    real = V.validate_changed
+    monkeypatch.setattr(V, "validate_changed", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    config = load_config(sink.config)
+    path = sink.data / "policies.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: in force", "status: wishful"),
+                    encoding="utf-8")
+    before = sink.store_fingerprint()
+    with pytest.raises(ValidationError) as err:
+        ingest_files(config, "curated", [path])
+    assert "wishful" in err.value.report() and sink.store_fingerprint() == before
+    assert calls and any(s.endswith("/interim-measures") for s in calls[0])
+    assert not any(s.endswith("/ernie-3-5") for s in calls[0])  # untouched graphs are not revalidated
+    path.write_text(path.read_text(encoding="utf-8").replace("status: wishful", "status: draft"),
+                    encoding="utf-8")
+    result = ingest_files(config, "curated", [path])
+    assert [f for f in result.findings if f.level == "ERROR"] == []
+    store = open_store(sink.store)
+    assert [q.object.value for q in store.quads_for_pattern(
+        _iri(store, "interim-measures"), ox.NamedNode(str(AIGC.status)), None, None)] == ["draft"]
