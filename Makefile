@@ -26,11 +26,12 @@ $(VENV)/.installed: pyproject.toml
 build: install
 	$(BIN)/kg build
 
-## bench: build and sync benchmarks (figures go to docs/benchmarks.md)
+## bench: the benchmark suite at SIZES (default 100k,1m; `make bench SIZES=100k,1m,10m` for 10M);
+## prints the table of docs/benchmarks.md and writes docs/benchmarks-suite.csv
+SIZES ?= 100k,1m
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/build.py
-	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/suite.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .kg bench/out
