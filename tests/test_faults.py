@@ -253,10 +253,26 @@ def test_a_password_revoked_during_a_sync_exits_3_and_the_sync_converges_once_re
             assert old not in again.stderr and new not in again.stderr  # no password in messages
         finally:
             set_password(new, old)
+            _await_login(server)
     finally:
         if sync.poll() is None:
             sync.kill()
     _verify(root, server)
+
+
+def _await_login(server, timeout: float = 60.0) -> None:
+    """Wait until the restored password is accepted: failed logins lock the user for a few seconds,
+    and the next test's sync must not meet that lock."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with neo4j.GraphDatabase.driver(server.settings.uri, auth=("neo4j", server.settings.password)) as driver:
+                driver.verify_connectivity()
+            return
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2.0)
 
 
 @pytest.mark.neo4j

@@ -37,7 +37,7 @@ from kg.ingest.resolve import NameIndex
 
 HOSTILE = BAD / "hostile"
 COUNTS: collections.Counter = collections.Counter()
-EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "80"))
+EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
@@ -491,7 +491,7 @@ def test_hostile_file_is_ingested_or_refused_cleanly_and_a_refusal_leaves_the_st
 
 def test_atheris_finds_no_crash_in_any_ingester(tmp_path):
     pytest.importorskip("atheris")
-    runs = int(os.environ.get("KG_ATHERIS_RUNS", "1500"))
+    runs = int(os.environ.get("KG_ATHERIS_RUNS", "300"))
     out = {}
     for kind in ("curated", "epoch", "csv", "ecosystem-graphs", "report"):
         proc = subprocess.run([sys.executable, str(ROOT / "tests" / "fuzz_atheris.py"), kind, str(tmp_path),
