@@ -345,3 +345,13 @@ def test_kg_export_on_the_curated_graph(curated, tmp_path):
     G = nx.read_graphml(out)
     assert G.nodes[R + "org/deepseek"]["label_en"] == "DeepSeek"
     assert (R + "model/deepseek-v3", R + "org/deepseek") in G.edges
+
+
+def test_html_export_keeps_hostile_labels_as_text():
+    """A label holding markup stays text in the exported page's data, even when pyvis would use innerHTML."""
+    from kg.export.html import text_titles
+
+    evil = "<img src=x onerror=alert(1)>"
+    assert text_titles([evil, "plain"]) == [evil, "plain"]  # shown with innerText by vis-network
+    escaped = text_titles([evil, '<a href="x">y</a>'])  # pyvis switches to innerHTML: all escaped
+    assert escaped[0] == "&lt;img src=x onerror=alert(1)&gt;" and "<a" not in escaped[1]

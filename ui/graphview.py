@@ -12,7 +12,6 @@ contains "href"; the titles are then HTML-escaped, so they still show as text.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -21,6 +20,7 @@ import numpy as np
 from pyvis.network import Network
 
 from kg.ui.common import DEFAULT_STYLE, STYLE
+from kg.export.html import text_titles
 
 # Clicking a node shows a small panel (built with textContent) with links that open its page or
 # add it to the view; they navigate the explorer's tab (a user's click allows it in the sandbox).
@@ -109,9 +109,7 @@ def graph_html(nodes: list[dict], edges: list[dict], *, seeds: list[str] = (), e
     """
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     positions = layout([n["iri"] for n in nodes], [(e["source"], e["target"]) for e in edges])
-    titles = [n.get("title") or n["label"] for n in nodes]
-    if any("href" in t.lower() for t in titles):
-        titles = [html.escape(t) for t in titles]
+    titles = text_titles([n.get("title") or n["label"] for n in nodes])
     seeds = set(seeds)
     for node, title in zip(nodes, titles):
         colour, shape = style(node["cls"], node["top"])

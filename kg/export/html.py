@@ -25,6 +25,15 @@ def class_colour(cls: str, classes: list[str]) -> str:
     return PALETTE[classes.index(cls) % len(PALETTE)] if cls in classes else PALETTE[-1]
 
 
+def text_titles(titles: list[str]) -> list[str]:
+    """Make node tooltips show as text in pyvis's page (the explorer's graph view uses it too).
+
+    vis-network shows a string tooltip as text, but pyvis's template switches to an innerHTML popup
+    when any title contains "href": then every title is escaped.
+    """
+    return [escape(t) for t in titles] if any("href" in t.lower() for t in titles) else list(titles)
+
+
 def render_html(view, title: str = "kg export", height: str = "750px") -> str:
     """Return the HTML page of a property-graph view (also used by the explorer)."""
     from pyvis.network import Network
@@ -35,10 +44,13 @@ def render_html(view, title: str = "kg export", height: str = "750px") -> str:
         degree[r.start] += 1
         degree[r.end] += 1
     classes = sorted(set(view.classes.values()))
+    tips = []
     for n in view.nodes:
         p, cls = n.props, view.classes[n.uri]
         names = " / ".join(dict.fromkeys(x for x in (p.get("label_zh"), p.get("label_en")) if x))
-        tip = f"{names or p['id']}\n{cls}\n{n.uri}"
+        tips.append(f"{names or p['id']}\n{cls}\n{n.uri}")
+    for n, tip in zip(view.nodes, text_titles(tips)):
+        p, cls = n.props, view.classes[n.uri]
         net.add_node(n.uri, label=str(p.get("label") or p["id"]), title=tip, group=cls,
                      color=class_colour(cls, classes), size=10 + min(30, 2 * degree[n.uri]))
     for r in view.rels:
