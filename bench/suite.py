@@ -32,7 +32,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import re
 import secrets
 import shutil
@@ -792,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f} {msg}", file=sys.stderr, flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    rows, facts, dates = [], [], []
+    rows, facts = [], []
     for label in sizes:
         saved = args.out / f"result-{label}.json"
         if args.merge:  # OUT/result-SIZE.json, then rows of other runs of that size (OUT/result-SIZE-*.json)
