@@ -125,9 +125,10 @@ def _wait_for(predicate, what: str, timeout: float = 120.0, proc: subprocess.Pop
         time.sleep(0.01)
 
 
-def _holds(lock: Path) -> bool:
+def _holds(lock: Path, pid: int) -> bool:
+    """Whether process ``pid`` holds ``lock`` (a killed holder leaves its pid in the file, unlocked)."""
     try:
-        return lock.read_text().startswith("pid ")
+        return lock.read_text().strip() == f"pid {pid}"
     except FileNotFoundError:
         return False
 
@@ -138,7 +139,7 @@ def test_two_builds_at_once_one_is_refused_naming_the_other_and_the_store_is_who
     config = str(root / "kg.toml")
     first = subprocess.Popen([*KG, "build", "-q", "--config", config], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: _holds(root / "store" / "LOCK"), "the first build to take the lock", proc=first)
+    _wait_for(lambda: _holds(root / "store" / "LOCK", first.pid), "the first build to take the lock", proc=first)
     second = kg("build", "-q", "--config", config)
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
@@ -281,7 +282,8 @@ def test_two_syncs_at_once_one_is_refused_naming_the_other(synced_twin, neo4j_db
     config = str(root / "kg.toml")
     first = subprocess.Popen([*KG, "sync", "--batch-size", "100", "--config", config], env=_env(server),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: _holds(root / "store" / "SYNC.LOCK"), "the first sync to take its lock", proc=first)
+    _wait_for(lambda: _holds(root / "store" / "SYNC.LOCK", first.pid), "the first sync to take its lock",
+              proc=first)
     second = kg("sync", "--config", config, env=_env(server))
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
