@@ -280,7 +280,8 @@ def _await_login(server, timeout: float = 60.0) -> None:
 def test_two_syncs_at_once_one_is_refused_naming_the_other(synced_twin, neo4j_db):
     root, server = synced_twin, neo4j_db
     config = str(root / "kg.toml")
-    first = subprocess.Popen([*KG, "sync", "--batch-size", "100", "--config", config], env=_env(server),
+    # small batches: the first sync must still hold its lock while the second starts up (about a second)
+    first = subprocess.Popen([*KG, "sync", "--batch-size", "5", "--config", config], env=_env(server),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: _holds(root / "store" / "SYNC.LOCK", first.pid), "the first sync to take its lock",
               proc=first)
