@@ -71,10 +71,14 @@ def store_locator(store: ox.Store) -> Locator:
     return locate
 
 
-def validate_store(store: ox.Store, ontology: Ontology, locate: Locator | None = None) -> list[Finding]:
-    """Return every SHACL violation and data-check failure of the graph in ``store``."""
+def validate_store(store: ox.Store, ontology: Ontology, locate: Locator | None = None, *,
+                   focus: set[str] | None = None) -> list[Finding]:
+    """Return every SHACL violation and data-check failure of the graph in ``store``.
+
+    With ``focus``, SHACL checks only those nodes (the data checks always see the whole store).
+    """
     locate = locate or store_locator(store)
-    findings = run_shacl(store, ontology, locate)
+    findings = run_shacl(store, ontology, locate, focus)
     findings += check_dangling(store, locate)
     findings += check_duplicates(store, ontology, locate)
     findings += check_policy_dates(store, locate)
@@ -89,14 +93,7 @@ def validate_changed(store: ox.Store, ontology: Ontology, subjects, locate: Loca
 
     ``subjects`` are the IRIs whose quads changed (see :func:`changed_subjects`).
     """
-    locate = locate or store_locator(store)
-    findings = run_shacl(store, ontology, locate, focus=affected_nodes(store, subjects))
-    findings += check_dangling(store, locate)
-    findings += check_duplicates(store, ontology, locate)
-    findings += check_policy_dates(store, locate)
-    findings += check_date_ranges(store, locate)
-    findings += check_conflicts(store, locate)
-    return findings
+    return validate_store(store, ontology, locate, focus=affected_nodes(store, subjects))
 
 
 def validate_replaced(store: ox.Store, ontology: Ontology, graphs: set[str], previous: ox.Store | None,
@@ -184,7 +181,12 @@ def run_shacl(store: ox.Store, ontology: Ontology, locate: Locator, focus: set[s
     for i in range(0, len(nodes), FOCUS_CHUNK):
         chunk = nodes[i:i + FOCUS_CHUNK]
         findings += _shacl_findings(to_rdflib_graph(_focus_quads(store, set(chunk))), ontology, locate, chunk)
-    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.message))
+    return sorted(findings, key=_order)
+
+
+def _order(f: Finding) -> tuple:
+    """Findings in file, line, message and subject order (pySHACL reports in no fixed order)."""
+    return (f.file or "", f.line or 0, f.message, f.subject or "")
 
 
 def _shacl_findings(data: rdflib.Graph, ontology: Ontology, locate: Locator, focus: list[str] | None = None
@@ -208,7 +210,7 @@ def _shacl_findings(data: rdflib.Graph, ontology: Ontology, locate: Locator, foc
             text += f" (got {value.n3() if not isinstance(value, rdflib.Literal) else repr(str(value))})"
         level = "ERROR" if severity in (None, SH.Violation) else "WARNING"
         findings.append(_finding(level, text, locate(str(node), prop)))
-    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.message))
+    return sorted(findings, key=_order)
 
 
 def _local(iri: str) -> str:
