@@ -175,8 +175,7 @@ if done is None:
 emit(ev="load", s=s, triples=len(g))
 def query(text):
     return len(list(g.query(text)))
-for q in load_queries():
-    text = with_prefixes(q.bound(seed))
+def timed(text):  # the row count and cold time, then warm times (at least 3, up to runs or budget)
     rows, cold = capped(cap, query, text)
     times = []
     while rows is not None and len(times) < runs and (len(times) < 3 or sum(times) < budget):
@@ -184,17 +183,13 @@ for q in load_queries():
         if s is None:
             break
         times.append(s)
+    return rows, cold, times
+for q in load_queries():
+    rows, cold, times = timed(with_prefixes(q.bound(seed)))
     emit(ev="query", name=q.name, cold=cold, times=times, rows=rows, cap=cap)
 step = "(" + "|".join(f"<{p}>|^<{p}>" for p in preds) + ")"
 for hops in (1, 2):
-    text = f"SELECT DISTINCT ?n WHERE {{ <{seed}> {'/'.join([step + '?'] * hops)} ?n }}"
-    rows, cold = capped(cap, query, text)
-    times = []
-    while rows is not None and len(times) < runs and (len(times) < 3 or sum(times) < budget):
-        _, s = capped(cap, query, text)
-        if s is None:
-            break
-        times.append(s)
+    rows, cold, times = timed(f"SELECT DISTINCT ?n WHERE {{ <{seed}> {'/'.join([step + '?'] * hops)} ?n }}")
     emit(ev="hops", hops=hops, cold=cold, times=times, nodes=rows, cap=cap)
 for fmt in ("nt", "turtle"):
     def ser():

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from kg.errors import Finding
 from kg.ingest.curated import SLUG_RE, Loc, Record, SourceRef, Value
-from kg.ingest.limits import RecordCounter, check_file_size
+from kg.ingest.limits import CountedRows, check_file_size
 from kg.ingest.resolve import ImportStats, NameIndex
 
 REQUIRED = ("id", "kind", "sources")
@@ -51,7 +51,6 @@ def read_csv(path: Path, graph: str, index: NameIndex, findings: list[Finding],
     name = display or str(path)
     stats = ImportStats()
     check_file_size(path, name)
-    counter = RecordCounter(name)
     out: list[tuple[Record, str]] = []
     try:
         fh = open(path, encoding="utf-8-sig", newline="")
@@ -60,7 +59,7 @@ def read_csv(path: Path, graph: str, index: NameIndex, findings: list[Finding],
         return out, stats
     old_limit = csv.field_size_limit(_MAX_FIELD)
     reader = csv.reader(fh)
-    line = 1
+    rows_read = CountedRows(reader, name)
     try:
         with fh:
             try:
@@ -72,15 +71,7 @@ def read_csv(path: Path, graph: str, index: NameIndex, findings: list[Finding],
             if not _header_ok(header, name, findings):
                 return out, stats
             cols = {h: i for i, h in enumerate(header)}
-            while True:
-                line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                if not any(c.strip() for c in cells):
-                    continue
-                counter.add(where=f"{name}:{line}")
+            for line, cells in rows_read:
                 stats.rows += 1
                 if len(cells) != len(header):
                     findings.append(Finding("WARNING", f"row has {len(cells)} fields, the header {len(header)}; "
@@ -95,12 +86,12 @@ def read_csv(path: Path, graph: str, index: NameIndex, findings: list[Finding],
                 stats.created += 1
                 out.append((rec, graph))
     except UnicodeDecodeError as exc:
-        findings.append(Finding("ERROR", f"the file is not UTF-8 ({exc.reason} near line {line}); "
+        findings.append(Finding("ERROR", f"the file is not UTF-8 ({exc.reason} near line {rows_read.line}); "
                                 f"re-save it as UTF-8, e.g. iconv -f GB18030 -t UTF-8 {name} > {name}.utf8",
-                                name, line))
+                                name, rows_read.line))
         return [], stats
     except csv.Error as exc:
-        findings.append(Finding("ERROR", f"malformed CSV: {exc}; fix the quoting of this row", name, line))
+        findings.append(Finding("ERROR", f"malformed CSV: {exc}; fix the quoting of this row", name, rows_read.line))
         return [], stats
     finally:
         csv.field_size_limit(old_limit)

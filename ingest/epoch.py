@@ -42,7 +42,7 @@ from pathlib import Path
 
 from kg.errors import Finding
 from kg.ingest.curated import Loc, Record, SourceRef, Value
-from kg.ingest.limits import RecordCounter, check_file_size
+from kg.ingest.limits import CountedRows, check_file_size
 from kg.ingest.resolve import ImportStats, NameIndex
 
 DATASET_URL = "https://epoch.ai/data/notable-ai-models"
@@ -120,15 +120,14 @@ def read_epoch(path: Path, graph: str, index: NameIndex, findings: list[Finding]
 def _read_rows(path: Path, name: str, findings: list[Finding]) -> list[_Row] | None:
     """Read the rows as a stream (the file is never held whole), within ``[limits]``."""
     check_file_size(path, name)
-    counter = RecordCounter(name)
     try:
         fh = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
         findings.append(Finding("ERROR", f"cannot read file: {exc.strerror}", name))
         return None
     reader = csv.reader(fh)
+    rows_read = CountedRows(reader, name)
     rows: list[_Row] = []
-    line = 1
     try:
         with fh:
             try:
@@ -144,25 +143,17 @@ def _read_rows(path: Path, name: str, findings: list[Finding]) -> list[_Row] | N
                                         "expected Epoch AI's notable_ai_models.csv (columns Model, Organization, "
                                         "Publication date, ...)", name, 1, 1))
                 return None
-            while True:
-                line = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                if not any(c.strip() for c in cells):
-                    continue
-                counter.add(where=f"{name}:{line}")
+            for line, cells in rows_read:
                 if len(cells) != len(header):
                     findings.append(Finding("WARNING", f"row has {len(cells)} fields, the header {len(header)}; "
                                             "read by position", name, line, 1))
                 rows.append(_Row(line, {h: cells[i] if i < len(cells) else "" for h, i in cols.items()}, cols))
     except UnicodeDecodeError:
         findings.append(Finding("ERROR", "the file is not UTF-8; Epoch AI publishes UTF-8, so download it again",
-                                name, line))
+                                name, rows_read.line))
         return None
     except csv.Error as exc:
-        findings.append(Finding("ERROR", f"malformed CSV: {exc}", name, line))
+        findings.append(Finding("ERROR", f"malformed CSV: {exc}", name, rows_read.line))
         return None
     return rows
 

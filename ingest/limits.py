@@ -75,3 +75,25 @@ class RecordCounter:
         if self.count > self.limit:
             raise LimitError(f"{where or self.name}: the source has more than max_records = "
                              f"{self.limit:,} records; raise [limits] max_records in kg.toml or split it")
+
+
+class CountedRows:
+    """The non-blank rows of a ``csv.reader`` with the line each starts on, counted against ``max_records``.
+
+    ``line`` is the line of the row being read, also while the reader raises (for the error's location).
+    """
+
+    def __init__(self, reader, name: str, line: int = 1):
+        self.reader, self.name, self.line = reader, name, line
+        self.counter = RecordCounter(name)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        while True:
+            self.line = self.reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
+            try:
+                cells = next(self.reader)
+            except StopIteration:
+                return
+            if any(c.strip() for c in cells):
+                self.counter.add(where=f"{self.name}:{self.line}")
+                yield self.line, cells

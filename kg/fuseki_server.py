@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import ServiceError
-from kg.neo4j_server import _alive, stop_pid
+from kg.neo4j_server import read_state, stop_pid
 
 FUSEKI_VERSION = "5.6.0"  # the newest 5.x on Maven Central; 6.x needs Java 21
 ARTIFACT = f"org.apache.jena:jena-fuseki-server:{FUSEKI_VERSION}:jar"
@@ -100,16 +100,10 @@ class FusekiStatus:
 
 def fuseki_status(state_dir: Path) -> FusekiStatus:
     """Read the state folder: is the recorded JVM alive, and is it ready."""
-    state_dir = Path(state_dir)
-    try:
-        pid = int((state_dir / "pid").read_text().strip())
-    except (OSError, ValueError):
-        return FusekiStatus(False, state_dir)
-    if not _alive(pid):
-        return FusekiStatus(False, state_dir)
-    ready = state_dir / "ready"
-    url = ready.read_text().strip() if ready.exists() else None
-    return FusekiStatus(url is not None, state_dir, pid, url)
+    pid, url = read_state(state_dir)
+    if pid is None:
+        return FusekiStatus(False, Path(state_dir))
+    return FusekiStatus(url is not None, Path(state_dir), pid, url)
 
 
 def _free_port() -> int:

@@ -96,18 +96,26 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def server_status(state_dir: Path) -> ServerStatus:
-    """Read the state folder: is the recorded JVM alive, and is it ready."""
+def read_state(state_dir: Path) -> tuple[int | None, str | None]:
+    """Read a server's state folder: the pid of its live process (None if none runs) and the
+    address its ready file holds (None until it is ready). Shared by the local Neo4j and Fuseki."""
     state_dir = Path(state_dir)
     try:
         pid = int((state_dir / "pid").read_text().strip())
     except (OSError, ValueError):
-        return ServerStatus(False, state_dir)
+        return None, None
     if not _alive(pid):
-        return ServerStatus(False, state_dir)
+        return None, None
     ready = state_dir / "ready"
-    uri = ready.read_text().strip() if ready.exists() else None
-    return ServerStatus(uri is not None, state_dir, pid, uri)
+    return pid, (ready.read_text().strip() if ready.exists() else None)
+
+
+def server_status(state_dir: Path) -> ServerStatus:
+    """Read the state folder: is the recorded JVM alive, and is it ready."""
+    pid, uri = read_state(state_dir)
+    if pid is None:
+        return ServerStatus(False, Path(state_dir))
+    return ServerStatus(uri is not None, Path(state_dir), pid, uri)
 
 
 def start_server(state_dir: Path, *, port: int = DEFAULT_PORT, heap: str = DEFAULT_HEAP,
