@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     store = kg.open_store(config.store_path)
     t = time.perf_counter()
     gazetteer = Gazetteer.from_store(store, kg.load_ontology(config.ontology_path, config.shapes_path))
+    gazetteer.automaton  # built on first use: counted in the setup, as before
     build_s = time.perf_counter() - t
     names = sorted(gazetteer.names)
     rnd = random.Random(args.seed)

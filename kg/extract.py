@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import ahocorasick
 import pyoxigraph as ox
@@ -118,11 +118,16 @@ class Gazetteer:
     def __init__(self, names: dict[str, set[tuple[str, str]]]):
         self.names = names  # normalised name -> {(entity IRI, top class)}
         self.entities: dict[str, str] = {}  # entity IRI -> top class (from_quads / from_store)
-        self.automaton = ahocorasick.Automaton()
-        for key, entities in names.items():
-            self.automaton.add_word(key, (key, tuple(sorted(entities))))
-        if names:
-            self.automaton.make_automaton()
+
+    @cached_property
+    def automaton(self) -> ahocorasick.Automaton:
+        """The names as one Aho-Corasick automaton, built on the first match (name lookups need none)."""
+        automaton = ahocorasick.Automaton()
+        for key, entities in self.names.items():
+            automaton.add_word(key, (key, tuple(sorted(entities))))
+        if self.names:
+            automaton.make_automaton()
+        return automaton
 
     @classmethod
     def from_store(cls, store: ox.Store, ontology: Ontology, skip_graphs: frozenset[str] = frozenset()) -> Gazetteer:
