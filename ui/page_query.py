@@ -88,14 +88,19 @@ def _sparql(graph: Graph) -> None:
     text = st.text_area("SPARQL (read-only; prefixes aigc: rdfs: skos: schema: dcterms: prov: … predeclared)",
                         value=default, height=220, key=f"sparql_text_{example}")
     if st.button("Run SPARQL", type="primary", key="run_sparql"):
-        try:
-            st.session_state["sparql_result"] = run_sparql_timed(graph.store, text, timeout=TIMEOUT, max_rows=MAX_ROWS)
-        except KGError as exc:
-            st.session_state.pop("sparql_result", None)
-            st.error(exc.message)
+        _keep_result("sparql_result", lambda: run_sparql_timed(graph.store, text, timeout=TIMEOUT, max_rows=MAX_ROWS))
     result = st.session_state.get("sparql_result")
     if result is not None:
         show_result(graph, result, "sparql")
+
+
+def _keep_result(key: str, run) -> None:
+    """Run a query and keep its result for the page's reruns; on refusal or failure, say why instead."""
+    try:
+        st.session_state[key] = run()
+    except KGError as exc:
+        st.session_state.pop(key, None)
+        st.error(exc.message)
 
 
 def show_result(graph: Graph, result: QueryResult, key: str) -> None:
@@ -132,12 +137,8 @@ def _cypher(graph: Graph) -> None:
 
     text = st.text_area("Cypher (read-only)", CYPHER_EXAMPLE, height=160, key="cypher_text")
     if st.button("Run Cypher", type="primary", key="run_cypher"):
-        try:
-            st.session_state["cypher_result"] = run_cypher(neo4j_settings(graph.config), text, timeout=TIMEOUT,
-                                                           max_rows=MAX_ROWS)
-        except KGError as exc:
-            st.session_state.pop("cypher_result", None)
-            st.error(exc.message)
+        _keep_result("cypher_result", lambda: run_cypher(neo4j_settings(graph.config), text, timeout=TIMEOUT,
+                                                         max_rows=MAX_ROWS))
     result = st.session_state.get("cypher_result")
     if result is not None:
         show_result(graph, result, "cypher")
