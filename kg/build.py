@@ -38,7 +38,7 @@ from kg.namespaces import (
 from kg.ontology import ClassInfo, Ontology, PropertyInfo, load_ontology
 from kg import stats as stats_mod
 from kg.stats import GraphStats, graph_stats
-from kg.store import open_generation, open_store, store_exists
+from kg.store import open_generation, open_store, store_exists, write_lock
 from kg.validate import Locator, Where, store_locator, validate_replaced
 
 OWL_DIFFERENT = ox.NamedNode("http://www.w3.org/2002/07/owl#differentFrom")
@@ -363,7 +363,21 @@ def _with_limits(func):
     return wrapper
 
 
+def _one_writer(func):
+    """Hold the store's writer lock for the whole call (not only while writing), so a second
+    build or ingest fails at once instead of after reading every source. ``write=False``
+    (kg validate) writes nothing and takes no lock."""
+    @functools.wraps(func)
+    def wrapper(config: Config, *args, **kwargs):
+        if not kwargs.get("write", True):
+            return func(config, *args, **kwargs)
+        with write_lock(config.store_path):
+            return func(config, *args, **kwargs)
+    return wrapper
+
+
 @_with_limits
+@_one_writer
 def build_graph(config: Config, *, write: bool = True, progress: Callable[[str], None] | None = None) -> BuildResult:
     """Rebuild the whole graph from the configured sources, validate it, and write the store.
 
@@ -393,7 +407,7 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
         store = ox.Store()
         _fill(store, mapped, ontology, files)
         return _finish(config, store, mapped, ontology, findings, started, files, False, say)
-    with open_generation(config, say) as gen:  # on disk, or a remote SPARQL store ([store] kind)
+    with open_generation(config, say, locked=True) as gen:  # on disk, or a remote SPARQL store ([store] kind)
         say(f"writing {len(mapped.quads)} quads")
         _fill(gen.store, mapped, ontology, files)
         result = _finish(config, gen.store, mapped, ontology, findings, started, files, True, say)
@@ -478,6 +492,7 @@ def known_entities(store: ox.Store, ontology: Ontology, skip_graphs: set[str]) -
 
 
 @_with_limits
+@_one_writer
 def ingest_files(config: Config, kind: str, paths: list[Path], *,
                  progress: Callable[[str], None] | None = None) -> BuildResult:
     """Add (or replace) the named graphs of ``paths`` in the store, validate, and commit atomically."""
@@ -520,7 +535,7 @@ def ingest_files(config: Config, kind: str, paths: list[Path], *,
         raise InputError(f"ingest refused: {len(errors)} error(s); the store at "
                          f"{config.store_path} is unchanged", findings)
     files = sorted(set(mapped.graphs.values()))
-    with open_generation(config, say) as gen:
+    with open_generation(config, say, locked=True) as gen:
         say("copying the current graph")
         gen.store.bulk_extend(q for q in old.quads_for_pattern(None, None, None, None)
                               if not (isinstance(q.graph_name, ox.NamedNode)

@@ -148,9 +148,10 @@ class Generation:
 
 
 @contextlib.contextmanager
-def new_generation(path: Path) -> Iterator[Generation]:
-    """Write a new generation under the writer lock; discard it unless the block commits it."""
-    with write_lock(path):
+def new_generation(path: Path, *, locked: bool = False) -> Iterator[Generation]:
+    """Write a new generation under the writer lock (``locked``: the caller holds it already);
+    discard it unless the block commits it."""
+    with contextlib.nullcontext() if locked else write_lock(path):
         gen = Generation(path)
         committed = False
         try:
@@ -162,20 +163,21 @@ def new_generation(path: Path) -> Iterator[Generation]:
 
 
 @contextlib.contextmanager
-def open_generation(config, progress=None) -> Iterator:
+def open_generation(config, progress=None, *, locked: bool = False) -> Iterator:
     """Write a new version of the Config's store: an on-disk generation, or a remote dataset.
 
     Either way the caller fills ``gen.store`` (a pyoxigraph Store) and calls ``gen.commit()``; a
-    block left without commit changes nothing.
+    block left without commit changes nothing. ``locked``: the caller holds the writer lock.
     """
     endpoint = _remote(config)
     if endpoint is None:
-        with new_generation(config.store_path) as gen:
+        with new_generation(config.store_path, locked=locked) as gen:
             yield gen
         return
     from kg.remote_store import RemoteGeneration
 
-    with write_lock(config.store_path):  # one writer per machine; the server orders the rest
+    # one writer per machine; the server orders the rest
+    with contextlib.nullcontext() if locked else write_lock(config.store_path):
         gen = RemoteGeneration(endpoint, progress)
         try:
             yield gen
