@@ -505,8 +505,11 @@ class Size:
                 self._build_rows(rdf)
                 shutil.rmtree(self.work / "store-build", ignore_errors=True)
             self._stage("build", attempt)
-        self._stage("export", lambda: self._export_rows(self.child(
-            "kg-export", CHILD_EXPORT, [gen, self.work / "export", self.facts["seed"]], a.export_cap), rdf))
+        if "export" in a.stages:
+            self._stage("export", lambda: self._export_rows(self.child(
+                "kg-export", CHILD_EXPORT, [gen, self.work / "export", self.facts["seed"]], a.export_cap), rdf))
+        else:
+            self.add("export", "all", status="not run in this suite run (--stages)")
         for p in (nt, self.work / "rdflib-out.nt", self.work / "rdflib-out.turtle"):
             p.unlink(missing_ok=True)
         shutil.rmtree(self.work / "export", ignore_errors=True)
@@ -771,12 +774,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-by-file", default="10m",
                         help="sizes whose store is written file by file (no validation) for the later stages, "
                              "the real build being attempted last (default 10m)")
-    parser.add_argument("--stages", default="all", help="'all', or 'no-neo4j' to skip the Neo4j stage")
+    parser.add_argument("--stages", default="all",
+                        help="'all', 'no-neo4j' (every stage but Neo4j), or a comma-separated list of the "
+                             "optional stages to run: neo4j, export (build, SPARQL, SHACL and the explorer "
+                             "figures always run)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "suite", help="work folder")
     parser.add_argument("--csv", type=Path, default=ROOT / "docs" / "benchmarks-suite.csv", help="CSV to write")
     parser.add_argument("--markdown", type=Path, help="also write the markdown report here")
     args = parser.parse_args(argv)
-    args.stages = "build,sparql,shacl,export,explorer" + ("" if args.stages == "no-neo4j" else ",neo4j")
+    base = "build,sparql,shacl,explorer"
+    if args.stages in ("all", "no-neo4j"):
+        args.stages = base + ",export" + ("" if args.stages == "no-neo4j" else ",neo4j")
+    else:
+        unknown = {s.strip() for s in args.stages.split(",") if s.strip()} - set((base + ",export,neo4j").split(","))
+        if unknown:
+            parser.error(f"--stages: unknown stage(s) {', '.join(sorted(unknown))}")
+        args.stages = base + "," + args.stages
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     for s in sizes:
         if s not in SIZES:

@@ -410,6 +410,7 @@ def build_graph(config: Config, *, write: bool = True, progress: Callable[[str],
     with open_generation(config, say, locked=True) as gen:  # on disk, or a remote SPARQL store ([store] kind)
         say(f"writing {len(mapped.quads)} quads")
         _fill(gen.store, mapped, ontology, files)
+        mapped.quads = []  # the store holds them now: free them before validation
         result = _finish(config, gen.store, mapped, ontology, findings, started, files, True, say)
         gen.commit()
     result.seconds = time.perf_counter() - started

@@ -54,7 +54,10 @@ class Ontology:
 
     def class_by_iri(self, iri: str) -> ClassInfo | None:
         """Return the class with this IRI, if the ontology defines it."""
-        return next((c for c in self.classes.values() if c.iri == iri), None)
+        by_iri = self.__dict__.get("_by_iri")
+        if by_iri is None or len(by_iri) != len(self.classes):
+            by_iri = self.__dict__["_by_iri"] = {c.iri: c for c in self.classes.values()}
+        return by_iri.get(iri)
 
     def record_kinds(self) -> dict[str, ClassInfo]:
         """The classes a curated record may be (report elements are written by ``kg ingest report`` only)."""

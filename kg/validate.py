@@ -23,8 +23,11 @@ commit a store with errors.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import unicodedata
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +49,9 @@ SINGLE_VALUED = ("releaseDate", "foundedDate", "parameterCount", "openWeights")
 
 _SEPARATORS = set("-_·・‧‐‑–—")
 
-FOCUS_CHUNK = 2000  # focus nodes per pySHACL run in incremental validation
+SHACL_CHUNK = 250  # focus nodes per pySHACL run (pySHACL looks each target up in a list of them)
+PARALLEL_FROM = 20_000  # focus nodes from which the chunks run in worker processes
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -167,21 +172,85 @@ def _data_quads(store: ox.Store):
         yield quad
 
 
-def run_shacl(store: ox.Store, ontology: Ontology, locate: Locator, focus: set[str] | None = None
-              ) -> list[Finding]:
-    """Run the SHACL shapes over the union of the data graphs (with the ontology for subclasses).
+def run_shacl(store: ox.Store, ontology: Ontology, locate: Locator, focus: set[str] | None = None,
+              workers: int | None = None) -> list[Finding]:
+    """Run the SHACL shapes on the data graphs (with the ontology, for subclasses).
 
-    With ``focus``, only those nodes are validated, on the part of the graph their shapes read,
-    ``FOCUS_CHUNK`` nodes at a time (pySHACL looks each target up in a list of the focus nodes).
+    The nodes to check (``focus``, else every subject of the data graphs) are validated
+    ``SHACL_CHUNK`` at a time, each chunk on the part of the graph its shapes read (its nodes'
+    own triples and the types of the nodes they point at; no shape reaches further): memory stays
+    bounded by the chunk, not the graph, and no copy of the whole graph is made. Chunks run in
+    ``workers`` processes (default: one per core once there are ``PARALLEL_FROM`` nodes).
     """
     if focus is None:
-        return _shacl_findings(to_rdflib_graph(_data_quads(store)), ontology, locate)
+        focus = _data_subjects(store)
+        if focus is None:  # a blank-node subject: pySHACL's focus option only takes IRIs
+            results = _shacl_results(to_rdflib_graph(_data_quads(store)), ontology)
+            return sorted((_located(r, locate) for r in results), key=_order)
     nodes = sorted(focus)
-    findings = []
-    for i in range(0, len(nodes), FOCUS_CHUNK):
-        chunk = nodes[i:i + FOCUS_CHUNK]
-        findings += _shacl_findings(to_rdflib_graph(_focus_quads(store, set(chunk))), ontology, locate, chunk)
+    chunks = [nodes[i:i + SHACL_CHUNK] for i in range(0, len(nodes), SHACL_CHUNK)]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(nodes) >= PARALLEL_FROM else 1
+    texts = (_chunk_text(store, chunk) for chunk in chunks)
+    findings: list[Finding] = []
+    if workers <= 1 or len(chunks) < 2:
+        for chunk, text in zip(chunks, texts):
+            findings += (_located(r, locate) for r in _shacl_chunk(ontology, text, chunk))
+        return sorted(findings, key=_order)
+    # Forked workers inherit the ontology and never touch the store; gc.freeze keeps the parent's
+    # objects out of the children's collections, so their pages stay shared.
+    global _WORKER_ONTOLOGY
+    _WORKER_ONTOLOGY = ontology
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # at most 2 chunks per worker in flight: memory stays bounded
+            for results in _bounded_imap(pool, _worker_chunk, zip(texts, chunks), 2 * workers):
+                findings += (_located(r, locate) for r in results)
+    finally:
+        gc.unfreeze()
+        _WORKER_ONTOLOGY = None
     return sorted(findings, key=_order)
+
+
+def _data_subjects(store: ox.Store) -> set[str] | None:
+    """The IRIs that are subjects in the data graphs; None if a blank node is one too."""
+    out: set[str] = set()
+    for q in _data_quads(store):
+        if not isinstance(q.subject, ox.NamedNode):
+            return None
+        out.add(q.subject.value)
+    return out
+
+
+def _chunk_text(store: ox.Store, chunk: list[str]) -> bytes:
+    """The triples SHACL reads for ``chunk``, as N-Triples."""
+    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in _focus_quads(store, set(chunk))),
+                        format=ox.RdfFormat.N_TRIPLES)
+
+
+def _shacl_chunk(ontology: Ontology, text: bytes, chunk: list[str]) -> list[tuple]:
+    graph = rdflib.Graph().parse(data=text.decode("utf-8"), format="nt") if text else rdflib.Graph()
+    return _shacl_results(graph, ontology, chunk)
+
+
+_WORKER_ONTOLOGY: Ontology | None = None  # set in the parent just before the workers are forked
+
+
+def _worker_chunk(job: tuple[bytes, list[str]]) -> list[tuple]:
+    text, chunk = job
+    return _shacl_chunk(_WORKER_ONTOLOGY, text, chunk)
+
+
+def _bounded_imap(pool, func, jobs, window: int):
+    """``pool.imap`` with at most ``window`` jobs submitted and not yet collected, in order."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(pool.apply_async(func, (job,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _order(f: Finding) -> tuple:
@@ -189,13 +258,18 @@ def _order(f: Finding) -> tuple:
     return (f.file or "", f.line or 0, f.message, f.subject or "")
 
 
-def _shacl_findings(data: rdflib.Graph, ontology: Ontology, locate: Locator, focus: list[str] | None = None
-                    ) -> list[Finding]:
+def _located(result: tuple, locate: Locator) -> Finding:
+    level, text, node, prop = result
+    return _finding(level, text, locate(node, prop))
+
+
+def _shacl_results(data: rdflib.Graph, ontology: Ontology, focus: list[str] | None = None) -> list[tuple]:
+    """pySHACL's violations as ``(level, message, focus node, property)``."""
     data += ontology.graph  # sh:targetClass / sh:class follow rdfs:subClassOf in the data graph
     extra = {} if focus is None else {"focus_nodes": [rdflib.URIRef(iri) for iri in focus]}
     _conforms, results, _text = shacl_validate(data, shacl_graph=ontology.shapes, inference="none",
                                                advanced=False, allow_warnings=True, **extra)
-    findings = []
+    out = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         node = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
@@ -209,8 +283,8 @@ def _shacl_findings(data: rdflib.Graph, ontology: Ontology, locate: Locator, foc
         if value is not None and prop:
             text += f" (got {value.n3() if not isinstance(value, rdflib.Literal) else repr(str(value))})"
         level = "ERROR" if severity in (None, SH.Violation) else "WARNING"
-        findings.append(_finding(level, text, locate(str(node), prop)))
-    return sorted(findings, key=_order)
+        out.append((level, text, str(node), prop))
+    return out
 
 
 def _local(iri: str) -> str:

@@ -179,3 +179,34 @@ def test_ingest_validates_only_what_changed_and_still_refuses_errors(sink, monke
     store = open_store(sink.store)
     assert [q.object.value for q in store.quads_for_pattern(
         _iri(store, "interim-measures"), ox.NamedNode(str(AIGC.status)), None, None)] == ["draft"]
+
+
+def test_chunked_and_parallel_shacl_find_what_one_whole_graph_run_finds(built_sink, monkeypatch):
+    """Full validation runs pySHACL on chunks of focus nodes, in forked workers for large graphs;
+    the findings must be those of one pySHACL run over the whole graph, chunk borders included."""
+    import kg.validate as V
+    from kg import open_store
+    from kg.store import to_rdflib_graph
+
+    ontology = load_ontology()
+    store = _copy(open_store(built_sink.store))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    baidu = _iri(store, "baidu")
+    orgs = _graph_of(store, baidu.value)
+    for q in list(store.quads_for_pattern(baidu, rdf_type, None, orgs)):
+        store.remove(q)
+    store.add(ox.Quad(baidu, rdf_type, ox.NamedNode(str(AIGC.Region)), orgs))  # one-hop errors elsewhere
+    office = _iri(store, "office")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.add(ox.Quad(office, label, ox.Literal("Office again", language="en"), _graph_of(store, office.value)))
+    locate = store_locator(store)
+
+    whole = sorted((V._located(r, locate) for r in V._shacl_results(to_rdflib_graph(V._data_quads(store)),
+                                                                       ontology)), key=V._order)
+    monkeypatch.setattr(V, "SHACL_CHUNK", 7)  # many chunks, so errors fall on both sides of borders
+    in_process = V.run_shacl(store, ontology, locate, workers=1)
+    forked = V.run_shacl(store, ontology, locate, workers=2)
+    assert len(whole) >= 3 and any(f.subject == "office" for f in whole)
+    assert any(f.subject == "ernie-3-5" for f in whole)
+    assert _lines(in_process) == _lines(whole)
+    assert _lines(forked) == _lines(whole)
