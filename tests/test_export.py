@@ -118,6 +118,21 @@ def test_too_many_hops_stop_when_nothing_new_is_reached(store):
 def test_a_limit_keeps_the_nearest_nodes_and_tells_the_total(store):
     sel = select_subgraph(store, ["baidu"], hops=2, limit=3)
     assert len(sel.nodes) == 3 and sel.nodes[0] == R + "org/baidu" and sel.total_nodes > 3 and sel.truncated
+    assert sel.complete
+
+
+def test_a_walk_that_stops_at_the_limit_keeps_the_same_nearest_nodes(store):
+    for hops in (1, 2, 3):
+        reached = select_subgraph(store, ["baidu"], hops=hops).total_nodes
+        assert reached > 4
+        limit = reached // 2
+        full = select_subgraph(store, ["baidu"], hops=hops, limit=limit)
+        early = select_subgraph(store, ["baidu"], hops=hops, limit=limit, stop_at_limit=True)
+        assert full.truncated and early.truncated and not early.complete
+        assert early.nodes == full.nodes and early.quads == full.quads
+        assert limit < early.total_nodes <= full.total_nodes
+    everything = select_subgraph(store, ["baidu"], hops=1, limit=10_000, stop_at_limit=True)
+    assert everything.complete and not everything.truncated
 
 
 def test_with_sources_brings_documents_links_and_graph_descriptions(store):

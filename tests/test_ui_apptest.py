@@ -116,7 +116,8 @@ def test_graph_view_caps_nodes_with_a_clear_message(app):
     at = app(page="graph", seed=ERNIE_BOT, hops="3", cap="5")
     assert not at.exception
     warning = at.warning[0].value
-    assert warning.startswith("Showing 5 of ") and "raise the node cap" in warning
+    assert warning.startswith("Showing the nearest 5 nodes; more lie within 3 hop(s)") and "Raise the node cap" in warning
+    assert any(e.label == "The 5 nodes as a table" for e in at.expander)
 
 
 def test_export_of_the_view_is_offered_for_download(app):

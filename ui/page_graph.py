@@ -62,10 +62,14 @@ def render(graph: Graph) -> None:
     since, until = _window(window)
     selection = select_subgraph(graph.store, seeds, hops=hops, direction=direction, classes=classes or None,
                                 relations=relations or None, layers=layers or None, industries=industries or None,
-                                regions=regions or None, since=since, until=until, limit=cap, ontology=onto)
+                                regions=regions or None, since=since, until=until, limit=cap, ontology=onto,
+                                stop_at_limit=True)
     shown, total = len(selection.nodes), selection.total_nodes
     message = f"Showing {shown} of {total} nodes"
-    if total > shown:
+    if not selection.complete:
+        st.warning(f"Showing the nearest {shown} nodes; more lie within {hops} hop(s). Raise the node cap "
+                   f"(up to {MAX_CAP}) or add filters to see the rest.")
+    elif total > shown:
         st.warning(message + f" (the nearest first); raise the node cap (up to {MAX_CAP}) or add filters to see the rest.")
     else:
         st.caption(message + f" · {hops} hop(s) · click a node for its page or to expand it; double-click opens it")

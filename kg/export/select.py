@@ -46,6 +46,7 @@ class Selection:
     nodes: list[str]
     total_nodes: int  # before ``limit`` cut the selection
     depth: int = 0  # hops actually walked (a walk stops early when nothing new is reached)
+    complete: bool = True  # False when the walk stopped at ``limit`` (``total_nodes`` is then a lower bound)
     description: str = ""
     with_sources: bool = False  # provenance came along (source documents, graph descriptions)
     _pg: MappedGraph | None = field(default=None, repr=False)
@@ -261,7 +262,8 @@ def _region_closure(store: ox.Store, regions: set[str]) -> set[str]:
 def select_subgraph(store: ox.Store, seeds: Iterable[str], *, hops: int = 1, direction: str = "both",
                     classes=None, relations=None, layers=None, industries=None, regions=None,
                     since: str | None = None, until: str | None = None, limit: int | None = None,
-                    with_sources: bool = False, ontology: Ontology | None = None) -> Selection:
+                    with_sources: bool = False, ontology: Ontology | None = None,
+                    stop_at_limit: bool = False) -> Selection:
     """Select the seeds and what lies within ``hops`` relationships of them.
 
     ``direction`` is ``both``, ``out`` (follow relationships from subject to object) or ``in``.
@@ -271,6 +273,9 @@ def select_subgraph(store: ox.Store, seeds: Iterable[str], *, hops: int = 1, dir
     it has a value of that kind and none matches (a node with no layer passes a layer filter).
     ``limit`` keeps the nearest nodes; ``total_nodes`` tells how many were reached.
     The walk stops when nothing new is reached, however many hops are asked for.
+    With ``stop_at_limit`` it also stops once one node more than ``limit`` is reached (the graph
+    view): the nodes kept are the same, ``total_nodes`` is then only a lower bound and
+    ``complete`` is False.
     """
     if direction not in DIRECTIONS:
         raise InputError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
@@ -286,8 +291,9 @@ def select_subgraph(store: ox.Store, seeds: Iterable[str], *, hops: int = 1, dir
     keep = _Filter(store, ontology, classes, layers, industries, regions, since, until)
     facts = {iri: _facts(store, iri) for iri in seed_iris}
     rejected: set[str] = set()
-    frontier, depth = list(seed_iris), 0
-    while frontier and depth < hops:
+    frontier, depth, stop = list(seed_iris), 0, False
+    enough = limit + 1 if stop_at_limit and limit is not None else None
+    while frontier and depth < hops and not stop:
         reached = []
         for node in frontier:
             for other in _neighbours(store, node, facts[node], direction, walk):
@@ -299,6 +305,11 @@ def select_subgraph(store: ox.Store, seeds: Iterable[str], *, hops: int = 1, dir
                     continue
                 facts[other] = other_facts
                 reached.append(other)
+                if enough is not None and len(facts) >= enough:
+                    stop = True
+                    break
+            if stop:
+                break
         frontier = reached
         depth += 1 if reached else 0
         if not reached:
@@ -308,7 +319,7 @@ def select_subgraph(store: ox.Store, seeds: Iterable[str], *, hops: int = 1, dir
     if limit is not None:
         nodes = nodes[:limit]
     sel = _assemble(store, nodes, facts, with_sources)
-    sel.total_nodes, sel.depth = total, depth
+    sel.total_nodes, sel.depth, sel.complete = total, depth, not stop
     sel.description = f"{', '.join(_short(s) for s in seed_iris)}, {hops} hop(s) {direction}"
     return sel
 
