@@ -614,7 +614,7 @@ class Size:
                      ours_mb=in_build[1], peer_mb=p["rss_mb"] if p else None,
                      status=f"kg peak is the build's up to the end of validation; {pstatus}",
                      load=self.facts.get("build_load", (None, None)), peer_load=pload,
-                     note="SHACL (graph copied into rdflib, pySHACL) + SPARQL data checks")
+                     note="SHACL (pySHACL on chunks of 250 focus nodes, in worker processes) + SPARQL data checks")
         else:
             self.add("shacl", "full validation vs pySHACL full", full[0]["s"] if full else None, peer_s,
                      ours_mb=full[0]["rss_mb"] if full else s["peak_mb"], peer_mb=p["rss_mb"] if p else None,
