@@ -50,7 +50,7 @@ SINGLE_VALUED = ("releaseDate", "foundedDate", "parameterCount", "openWeights")
 _SEPARATORS = set("-_·・‧‐‑–—")
 
 SHACL_CHUNK = 250  # focus nodes per pySHACL run (pySHACL looks each target up in a list of them)
-PARALLEL_FROM = 20_000  # focus nodes from which the chunks run in worker processes
+PARALLEL_FROM = 5_000  # focus nodes from which the chunks run in forked worker processes
 MAX_WORKERS = 4
 
 
