@@ -39,6 +39,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import threading
 import sys
 import time
 from pathlib import Path
@@ -470,13 +471,44 @@ class Size:
 
         return current_generation(self.work / "store")
 
+    def resume_build(self) -> Path | None:
+        """The store and build figures of an earlier run of this size (``--resume``), from the
+        generator's summary and the build child's event log; None when that build did not finish."""
+        gen_info = self.work / "generated.json"
+        log = self.work / "logs" / "build.jsonl"
+        if not gen_info.exists() or not log.exists():
+            return None
+        gen = json.loads(gen_info.read_text(encoding="utf-8"))
+        self.facts.update(generated=gen["triples"], gen_s=gen["seconds"], records=gen["records_total"])
+        events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+        done = [e for e in events if e.get("ev") == "done"]
+        if not done:
+            return None
+        b = {"events": events, "wall": events[-1]["t"], "peak_mb": max(e.get("rss_mb", 0) for e in events),
+             "stopped": None, "failed": None, "load_start": None, "load_end": None}
+        stages, _running, _ran = bench_build.stage_times(events, b["wall"])
+        self.facts["build_stages"] = {k: round(v, 2) for k, v in stages.items() if k != "shacl_pyshacl"}
+        self.facts["build_load"] = (None, None)
+        end = [e for e in events if e.get("ev") == "end" and e.get("stage") == "validate"]
+        if end:
+            self.facts["build_validate"] = (end[0]["s"], end[0]["rss_mb"])
+        self.facts.update(triples=done[0]["triples"], quads=done[0]["quads"],
+                          resumed=f"build from the run logged in {log}")
+        self.build_result = (done[0]["seconds"], b)
+        from kg.store import current_generation
+
+        return current_generation(self.work / "store")
+
     def run(self) -> None:
         a = self.args
-        self.generate()
         chunked = self.label in a.file_by_file
-        gen = self.chunked_store() if chunked else self.build()
+        gen = self.resume_build() if a.resume else None
+        if gen is None:
+            self.generate()
+            gen = self.chunked_store() if chunked else self.build()
         nt = self.work / "data.nt"
         rdf = None
+        peer = None
         if gen is not None:
             d = self.child("dump-ntriples", CHILD_NT, [gen, nt, HERE], a.build_cap)
             self.facts["nt_triples"] = (_ev(d, "done") or [{}])[0].get("triples")
@@ -485,21 +517,33 @@ class Size:
             import kg
 
             preds = sorted({p.iri for p in kg.load_ontology().properties.values() if p.is_object})
-            rdf = self.child("rdflib", CHILD_RDFLIB, [nt, seed, HERE, a.cap, a.peer_load_cap, a.runs, a.budget,
-                                                      json.dumps(preds), self.work / "rdflib-out", a.peer_cap],
-                             a.peer_load_cap + 30 * a.cap + 4 * a.peer_cap)
-        if not chunked:
-            self._stage("build", lambda: self._build_rows(rdf))
+            peer_args = (CHILD_RDFLIB, [nt, seed, HERE, a.cap, a.peer_load_cap, a.runs, a.budget,
+                                        json.dumps(preds), self.work / "rdflib-out", a.peer_cap],
+                         a.peer_load_cap + 30 * a.cap + 4 * a.peer_cap)
+            if a.peer_alongside:  # in a thread, while the kg SPARQL and SHACL children run
+                box: dict = {}
+                peer = threading.Thread(target=lambda: box.update(self.child("rdflib", *peer_args)))
+                peer.start()
+            else:
+                rdf = self.child("rdflib", *peer_args)
         if gen is None:
+            if not chunked:
+                self._stage("build", lambda: self._build_rows(rdf))
             for stage in ("sparql", "shacl", "neo4j", "export", "explorer"):
                 self.add(stage, "all", status="not run: no store of this size (the build did not finish)")
             return
-        self._stage("sparql", lambda: self._query_rows(
-            self.child("kg-queries", CHILD_QUERIES, [gen, a.runs, a.budget, HERE], a.stage_cap), rdf))
+        q = self.child("kg-queries", CHILD_QUERIES, [gen, a.runs, a.budget, HERE], a.stage_cap)
         # the full validation is timed inside the build; run it on its own only when there was no build
         full = "validate" not in self.facts.get("build_stages", {})
-        self._stage("shacl", lambda: self._shacl_rows(
-            self.child("kg-shacl", CHILD_SHACL, [gen, a.seed, "full" if full else "incremental"], a.peer_cap * 2), rdf))
+        sh = self.child("kg-shacl", CHILD_SHACL, [gen, a.seed, "full" if full else "incremental"], a.peer_cap * 2)
+        if peer is not None:
+            peer.join()
+            rdf = box
+            self.facts["peer_alongside"] = True
+        if not chunked:
+            self._stage("build", lambda: self._build_rows(rdf))
+        self._stage("sparql", lambda: self._query_rows(q, rdf))
+        self._stage("shacl", lambda: self._shacl_rows(sh, rdf))
         if "neo4j" in a.stages:
             self._stage("neo4j", lambda: self._neo4j(gen, nt))
         if chunked:  # the real build, to see how far it gets within the bounds
@@ -667,12 +711,18 @@ class Size:
                 if _ev(c, "done"):
                     delta = self.child("sync-1pct", CHILD_SYNC, [changed_dir, *sargs[1:]], a.stage_cap)
             neo_rss = bench_sync.neo4j_rss_mb(state)
-            bench_sync.wipe(settings)
-            peer = self.child("rdflib-neo4j", CHILD_RDFLIB_NEO4J, [nt, settings.uri, settings.password, SYNC_BATCH],
-                              a.peer_load_cap)
+            peer_cap = a.peer_load_cap if a.neo4j_peer_cap is None else a.neo4j_peer_cap
+            peer = None
+            if peer_cap > 0:
+                bench_sync.wipe(settings)
+                peer = self.child("rdflib-neo4j", CHILD_RDFLIB_NEO4J, [nt, settings.uri, settings.password, SYNC_BATCH],
+                                  peer_cap)
         finally:
             stop_server(state)
             shutil.rmtree(self.work / "changed-store", ignore_errors=True)
+        if peer is None:
+            peer = {"events": [], "peak_mb": None, "load_start": None, "load_end": None,
+                    "stopped": "not run (--neo4j-peer-cap 0)", "failed": None}
         pdone = _ev(peer, "done")
         peer_s = pdone[0]["seconds"] if pdone else None
         pstatus = "" if pdone else f"rdflib-neo4j {peer['stopped'] or peer['failed']}"
@@ -782,6 +832,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="'all', 'no-neo4j' (every stage but Neo4j), or a comma-separated list of the "
                              "optional stages to run: neo4j, export (build, SPARQL, SHACL and the explorer "
                              "figures always run)")
+    parser.add_argument("--neo4j-peer-cap", type=float,
+                        help="seconds rdflib-neo4j may run (default: --peer-load-cap; 0 skips it)")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the generated data, store and build log of an earlier run of each size "
+                             "(when its build finished) instead of generating and building again")
+    parser.add_argument("--peer-alongside", action="store_true",
+                        help="run the rdflib peer at the same time as the kg SPARQL and SHACL children "
+                             "(saves time on large sizes; both sides then share the cores, see the load columns)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "suite", help="work folder")
     parser.add_argument("--csv", type=Path, default=ROOT / "docs" / "benchmarks-suite.csv", help="CSV to write")
     parser.add_argument("--markdown", type=Path, help="also write the markdown report here")
