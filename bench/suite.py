@@ -480,7 +480,12 @@ class Size:
             return None
         gen = json.loads(gen_info.read_text(encoding="utf-8"))
         self.facts.update(generated=gen["triples"], gen_s=gen["seconds"], records=gen["records_total"])
-        events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+        events = []
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:  # as run_child: a line two processes wrote into
+                pass
         done = [e for e in events if e.get("ev") == "done"]
         if not done:
             return None
