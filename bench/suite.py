@@ -830,9 +830,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge", action="store_true",
                         help="do not run: build the report from the saved results of --sizes (OUT/result-SIZE.json)")
     parser.add_argument("--rss-cap", type=float, default=18.0, help="GB of RSS at which a child is stopped (default 18)")
-    parser.add_argument("--file-by-file", default="10m",
+    parser.add_argument("--file-by-file", default="",
                         help="sizes whose store is written file by file (no validation) for the later stages, "
-                             "the real build being attempted last (default 10m)")
+                             "the real build being attempted last (default none: every size is built)")
     parser.add_argument("--stages", default="all",
                         help="'all', 'no-neo4j' (every stage but Neo4j), or a comma-separated list of the "
                              "optional stages to run: neo4j, export (build, SPARQL, SHACL and the explorer "
