@@ -53,6 +53,8 @@ import build as bench_build  # noqa: E402  (bench/build.py: build children, mach
 import sync as bench_sync  # noqa: E402  (bench/sync.py: sync children, Neo4j helpers)
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+# Seconds the build may run unless --build-cap says otherwise.
+BUILD_CAP = {"10k": 1800.0, "100k": 1800.0, "1m": 1800.0, "10m": 7200.0}
 # Neo4j memory per size: heap, page cache, transaction memory.
 NEO4J_MEMORY = {"10k": ("512m", "256m", "512m"), "100k": ("1g", "512m", "1g"), "1m": ("2g", "1g", "1g"), "10m": ("3g", "3g", "2g")}
 SYNC_BATCH = 5000
@@ -384,11 +386,12 @@ class Size:
     def __init__(self, label: str, args, say):
         self.label, self.args, self.say = label, args, say
         self.target = SIZES[label]
+        self.build_cap = args.build_cap or BUILD_CAP[label]
         self.work = args.out / f"synth-{label}-s{args.seed}"
         self.rows: list[dict] = []
         self.facts: dict = {"size": label, "bounds": (
             f"rdflib query {args.cap:.0f} s each; rdflib parse and rdflib-neo4j {args.peer_load_cap:.0f} s; "
-            f"pySHACL and rdflib serialisers {args.peer_cap:.0f} s each; kg build {args.build_cap:.0f} s; "
+            f"pySHACL and rdflib serialisers {args.peer_cap:.0f} s each; kg build {self.build_cap:.0f} s; "
             f"kg SHACL {2 * args.peer_cap:.0f} s; export {args.export_cap:.0f} s; other kg stages "
             f"{args.stage_cap:.0f} s; RSS cap {args.rss_cap:.0f} GB per child")}
 
@@ -420,7 +423,7 @@ class Size:
     def build(self, store: Path | None = None, fallback: bool = True) -> Path | None:
         """kg build (or, when it does not finish, the build without SHACL, for a store to query)."""
         store = store or self.work / "store"
-        b = self.child("build", CHILD_BUILD, [self.work / "kg.toml", store], self.args.build_cap)
+        b = self.child("build", CHILD_BUILD, [self.work / "kg.toml", store], self.build_cap)
         stages, running, ran = bench_build.stage_times(b["events"], b["wall"])
         self.facts["build_stages"] = {k: round(v, 2) for k, v in stages.items()}
         self.facts["build_load"] = (b["load_start"], b["load_end"])
@@ -444,7 +447,7 @@ class Size:
                                       "before validation, which the build without SHACL also goes through")
                 return None
             w = self.child("build-without-shacl", bench_build.CHILD_WRITE, [self.work / "kg.toml", store],
-                           4 * self.args.build_cap)
+                           4 * self.build_cap)
             wd = _ev(w, "done")
             self.facts["nosh"] = (wd[0]["seconds"] if wd else None, w["peak_mb"], w["stopped"] or w["failed"])
             if not wd:
@@ -457,7 +460,7 @@ class Size:
     def chunked_store(self) -> Path | None:
         """The store written file by file (no validation): for sizes the build cannot hold."""
         c = self.child("store-file-by-file", CHILD_CHUNKED, [self.work / "kg.toml", self.work / "store"],
-                       4 * self.args.build_cap)
+                       4 * self.build_cap)
         d = _ev(c, "done")
         stages = {e["stage"]: round(e["s"], 1) for e in _ev(c, "end")}
         self.add("build", "store written file by file, no validation (bench path; not the build)",
@@ -515,7 +518,7 @@ class Size:
         rdf = None
         peer = None
         if gen is not None:
-            d = self.child("dump-ntriples", CHILD_NT, [gen, nt, HERE], a.build_cap)
+            d = self.child("dump-ntriples", CHILD_NT, [gen, nt, HERE], self.build_cap)
             self.facts["nt_triples"] = (_ev(d, "done") or [{}])[0].get("triples")
             seed = self._seed(gen)
             self.facts["seed"] = seed
@@ -823,7 +826,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds rdflib's parse and rdflib-neo4j may run (default 900)")
     parser.add_argument("--peer-cap", type=float, default=900.0,
                         help="seconds pySHACL and each rdflib serialiser may run (default 900)")
-    parser.add_argument("--build-cap", type=float, default=1800.0, help="seconds kg build may run (default 1800)")
+    parser.add_argument("--build-cap", type=float,
+                        help="seconds kg build may run (default 1800, 7200 for 10m: it took 61 min here)")
     parser.add_argument("--stage-cap", type=float, default=2400.0, help="seconds any other kg stage may run")
     parser.add_argument("--export-cap", type=float, default=1800.0, help="seconds the export stage may run")
     parser.add_argument("--sync-first-only", default="", help="sizes whose Neo4j stage skips the 1%%-changed re-sync")
