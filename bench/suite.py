@@ -392,7 +392,7 @@ class Size:
         self.facts: dict = {"size": label, "bounds": (
             f"rdflib query {args.cap:.0f} s each; rdflib parse and rdflib-neo4j {args.peer_load_cap:.0f} s; "
             f"pySHACL and rdflib serialisers {args.peer_cap:.0f} s each; kg build {self.build_cap:.0f} s; "
-            f"kg SHACL {2 * args.peer_cap:.0f} s; export {args.export_cap:.0f} s; other kg stages "
+            f"kg SHACL {args.stage_cap:.0f} s; export {args.export_cap:.0f} s; other kg stages "
             f"{args.stage_cap:.0f} s; RSS cap {args.rss_cap:.0f} GB per child")}
 
     def add(self, stage: str, figure: str, ours=None, peer=None, *, ours_p95=None, peer_p95=None,
@@ -543,7 +543,7 @@ class Size:
         q = self.child("kg-queries", CHILD_QUERIES, [gen, a.runs, a.budget, HERE], a.stage_cap)
         # the full validation is timed inside the build; run it on its own only when there was no build
         full = "validate" not in self.facts.get("build_stages", {})
-        sh = self.child("kg-shacl", CHILD_SHACL, [gen, a.seed, "full" if full else "incremental"], a.peer_cap * 2)
+        sh = self.child("kg-shacl", CHILD_SHACL, [gen, a.seed, "full" if full else "incremental"], a.stage_cap)
         if peer is not None:
             peer.join()
             rdf = box
