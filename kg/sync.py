@@ -247,11 +247,45 @@ def batch_work(batch: _Batch, attempt: int = 0) -> Callable:
     return write
 
 
+# Relationships per transaction at most. The batch that writes a hub node also writes every
+# relationship that waited for it: at 10M triples one batch held 2 million commands, and the
+# server (heap 3 GB) failed applying it (OutOfMemoryError) and needed a restart.
+MAX_RELS_PER_TX = 50_000
+
+
+def split_batch(batch: _Batch, limit: int) -> list[_Batch]:
+    """``batch`` as one transaction, or, past ``limit`` relationships, as several in order.
+
+    When split, the nodes are written by the first part without their ``syncHash``, which the
+    last part sets (with the batch's ``done`` nodes): a sync stopped between the parts leaves
+    them without a hash, so the next sync rewrites them (outgoing relationships included) and
+    converges.
+    """
+    if len(batch.rels) <= limit:
+        return [batch]
+    first, finish = _Batch(), []
+    for rows, out, key in ((batch.created, first.created, None), (batch.updated, first.updated, "uri")):
+        for row in rows:
+            props = dict(row["props"])
+            digest = props.pop("syncHash", None)
+            out.append(dict(row, props=props))
+            if digest is not None:
+                finish.append({"uri": row[key] if key else props["uri"], "hash": digest})
+    parts = [first] + [_Batch() for _ in range((len(batch.rels) - 1) // limit)]
+    for i, part in enumerate(parts):
+        part.rels = batch.rels[i * limit:(i + 1) * limit]
+    parts[-1].done = batch.done + finish
+    return parts
+
+
 def _write_batch(driver, settings: Neo4jSettings, batch: _Batch) -> tuple[int, list, list[str]]:
-    """Write one batch as one transaction, again after a transient failure; say why it was retried."""
+    """Write one batch as one transaction (several past ``MAX_RELS_PER_TX`` relationships), each
+    again after a transient failure; say why one was retried."""
     retries: list[str] = []
-    counters = run_write_retried(driver, settings, lambda attempt: batch_work(batch, attempt),
-                                 on_retry=lambda exc: retries.append(_retry_note(exc)))
+    counters: list = []
+    for part in split_batch(batch, MAX_RELS_PER_TX):
+        counters += run_write_retried(driver, settings, lambda attempt, p=part: batch_work(p, attempt),
+                                      on_retry=lambda exc: retries.append(_retry_note(exc)))
     return batch.nodes, counters, retries
 
 

@@ -290,3 +290,47 @@ def test_a_node_deleted_by_hand_is_reported_and_a_full_sync_repairs_it(sink_stor
     neo4j_db.wipe()
     sync_store(open_store(sink.store), onto, neo4j_db.settings)
     assert dump(neo4j_db.settings) == after_repair
+
+
+def test_a_batch_past_the_relationship_limit_is_split_and_the_nodes_get_their_hash_last():
+    from kg.sync import _Batch, split_batch
+
+    batch = _Batch(created=[{"props": {"uri": "u:a", "syncHash": "ha"}, "labels": ["Resource"]},
+                            {"props": {"uri": "u:b"}, "labels": ["Resource"]}],  # b waits for a later batch
+                   updated=[{"uri": "u:c", "props": {"uri": "u:c", "syncHash": "hc"}, "labels": [], "drop": []}],
+                   rels=[[f"u:{i}", "R", "u:a", []] for i in range(7)], done=[{"uri": "u:z", "hash": "hz"}])
+    assert split_batch(batch, 7) == [batch]
+    parts = split_batch(batch, 3)
+    assert [len(p.rels) for p in parts] == [3, 3, 1] and [r for p in parts for r in p.rels] == batch.rels
+    assert [p.nodes for p in parts] == [3, 0, 0]
+    assert all("syncHash" not in row["props"] for row in parts[0].created + parts[0].updated)
+    assert parts[0].done == parts[1].done == []
+    assert parts[-1].done == [{"uri": "u:z", "hash": "hz"}, {"uri": "u:a", "hash": "ha"}, {"uri": "u:c", "hash": "hc"}]
+
+
+def test_split_batches_write_what_one_transaction_writes_and_a_failure_between_parts_converges(
+        sink_store, sink, neo4j_db, monkeypatch):
+    import kg.sync as S
+
+    store, onto = open_store(sink.store), load_ontology()
+    sync_store(store, onto, neo4j_db.settings, batch_size=100)  # one batch, one transaction
+    whole = dump(neo4j_db.settings)
+    neo4j_db.wipe()
+    monkeypatch.setattr(S, "MAX_RELS_PER_TX", 2)
+    real, calls = S.batch_work, []
+
+    def fail_on_the_fourth_part(batch, attempt=0):
+        calls.append(batch)
+        if len(calls) == 4:
+            raise ServiceError("injected failure between the parts of a split batch")
+        return real(batch, attempt)
+
+    monkeypatch.setattr(S, "batch_work", fail_on_the_fourth_part)
+    with pytest.raises(ServiceError, match="injected"):
+        sync_store(store, onto, neo4j_db.settings, batch_size=100)
+    [row] = cypher(neo4j_db.settings, "MATCH (n:Resource) RETURN count(n) AS nodes, count(n.syncHash) AS complete")
+    assert row["nodes"] == 19 and row["complete"] == 0  # written by the first part, no hash yet
+    monkeypatch.setattr(S, "batch_work", real)
+    resumed = sync_store(store, onto, neo4j_db.settings, batch_size=100)
+    assert resumed.nodes_written == 19 and resumed.batches == 1
+    assert dump(neo4j_db.settings) == whole
