@@ -660,6 +660,9 @@ class Size:
                      "pySHACL full", e["s"], peer_s, ours_mb=e["rss_mb"], peer_mb=p["rss_mb"] if p else None,
                      status=f"{e['findings']} findings; {pstatus}", load=load, peer_load=pload,
                      note="SHACL on the focus nodes + the data checks on the whole store")
+        else:
+            self.add("shacl", "incremental (1% of the entities) vs pySHACL full", status=(
+                f"kg {s['stopped'] or s['failed'] or 'gave no result'}; {pstatus}"), load=load, peer_load=pload)
         in_build = self.facts.get("build_validate")
         if in_build:  # (seconds, RSS so far) of the build's validation step
             self.add("shacl", "full validation (the build's validate step) vs pySHACL full", in_build[0], peer_s,
@@ -810,7 +813,7 @@ def report(rows: list[dict], facts: list[dict], info: dict, command: str, args) 
         lines.append("| " + " | ".join([
             r["size"], r["stage"], r["figure"], _fmt(r["kg_s"], 3), _fmt(r["kg_p95_s"], 3), _fmt(r["peer_s"], 3),
             _fmt(r["peer_p95_s"], 3), ratio,
-            _fmt(r["kg_peak_mb"]), _fmt(r["peer_peak_mb"]), load, r["status"].replace("|", "/")]) + " |")
+            _fmt(r["kg_peak_mb"]), _fmt(r["peer_peak_mb"]), load, " ".join(r["status"].split()).replace("|", "/")]) + " |")
     return "\n".join(lines) + "\n"
 
 
