@@ -52,12 +52,11 @@ class Ontology:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     properties: dict[str, PropertyInfo] = field(default_factory=dict)
 
+    classes_by_iri: dict[str, ClassInfo] = field(default_factory=dict, repr=False)
+
     def class_by_iri(self, iri: str) -> ClassInfo | None:
         """Return the class with this IRI, if the ontology defines it."""
-        by_iri = self.__dict__.get("_by_iri")
-        if by_iri is None or len(by_iri) != len(self.classes):
-            by_iri = self.__dict__["_by_iri"] = {c.iri: c for c in self.classes.values()}
-        return by_iri.get(iri)
+        return self.classes_by_iri.get(iri)
 
     def record_kinds(self) -> dict[str, ClassInfo]:
         """The classes a curated record may be (report elements are written by ``kg ingest report`` only)."""
@@ -154,6 +153,7 @@ def _read_classes(onto: Ontology) -> None:
         scheme = next((str(s) for c in chain for s in g.objects(c, AIGC.conceptScheme)), None)
         info = ClassInfo(str(cls), _local(str(cls)), segment, tuple(str(c) for c in chain), scheme)
         onto.classes[info.name] = info
+        onto.classes_by_iri[info.iri] = info
 
 
 def _read_properties(onto: Ontology) -> None:

@@ -192,12 +192,13 @@ def run_shacl(store: ox.Store, ontology: Ontology, locate: Locator, focus: set[s
     chunks = [nodes[i:i + SHACL_CHUNK] for i in range(0, len(nodes), SHACL_CHUNK)]
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(nodes) >= PARALLEL_FROM else 1
-    texts = (_chunk_text(store, chunk) for chunk in chunks)
     findings: list[Finding] = []
     if workers <= 1 or len(chunks) < 2:
-        for chunk, text in zip(chunks, texts):
-            findings += (_located(r, locate) for r in _shacl_chunk(ontology, text, chunk))
+        for chunk in chunks:
+            data = to_rdflib_graph(_focus_quads(store, set(chunk)))
+            findings += (_located(r, locate) for r in _shacl_results(data, ontology, chunk))
         return sorted(findings, key=_order)
+    texts = (_chunk_text(store, chunk) for chunk in chunks)  # what the workers parse
     # Forked workers inherit the ontology and never touch the store; gc.freeze keeps the parent's
     # objects out of the children's collections, so their pages stay shared.
     global _WORKER_ONTOLOGY
@@ -232,17 +233,14 @@ def _chunk_text(store: ox.Store, chunk: list[str]) -> bytes:
                         format=ox.RdfFormat.N_TRIPLES)
 
 
-def _shacl_chunk(ontology: Ontology, text: bytes, chunk: list[str]) -> list[tuple]:
-    graph = rdflib.Graph().parse(data=text.decode("utf-8"), format="nt") if text else rdflib.Graph()
-    return _shacl_results(graph, ontology, chunk)
-
-
 _WORKER_ONTOLOGY: Ontology | None = None  # set in the parent just before the workers are forked
 
 
 def _worker_chunk(job: tuple[bytes, list[str]]) -> list[tuple]:
+    """In a forked worker: parse a chunk's N-Triples and validate its focus nodes."""
     text, chunk = job
-    return _shacl_chunk(_WORKER_ONTOLOGY, text, chunk)
+    graph = rdflib.Graph().parse(data=text.decode("utf-8"), format="nt") if text else rdflib.Graph()
+    return _shacl_results(graph, _WORKER_ONTOLOGY, chunk)
 
 
 def _bounded_imap(pool, func, jobs, window: int):
