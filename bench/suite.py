@@ -351,12 +351,7 @@ def run_child(code: str, args: list, log: Path, timeout: float, rss_cap_mb: floa
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.2)
-    events = []
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            pass
+    events = read_events(log)
     code_ = os.waitstatus_to_exitcode(status)
     failed = None
     if not stopped and code_ != 0:
@@ -364,6 +359,30 @@ def run_child(code: str, args: list, log: Path, timeout: float, rss_cap_mb: floa
     return {"events": events, "wall": time.perf_counter() - started, "peak_mb": usage.ru_maxrss / 1024,
             "stopped": stopped, "failed": failed, "load_start": round(load0, 2),
             "load_end": round(os.getloadavg()[0], 2)}
+
+
+def start_suite_neo4j(state: Path, label: str):
+    """Start the suite's Neo4j for a size (memory of ``NEO4J_MEMORY``, a fresh password, any free
+    port on 127.0.0.1) and return its connection settings; ``stop_server(state)`` stops it."""
+    from kg.neo4j_client import Neo4jSettings
+    from kg.neo4j_server import start_server
+
+    heap, pagecache, tx = NEO4J_MEMORY[label]
+    os.environ["KG_SUITE_NEO4J_PASSWORD"] = "suite-" + secrets.token_hex(6)
+    status = start_server(state, port=0, heap=heap, pagecache=pagecache, tx_memory=tx,
+                          password_env="KG_SUITE_NEO4J_PASSWORD")
+    return Neo4jSettings(uri=status.uri, password=os.environ["KG_SUITE_NEO4J_PASSWORD"])
+
+
+def read_events(log: Path) -> list[dict]:
+    """A child's JSON events; a line that is not one (two processes wrote into it) is skipped."""
+    events = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            pass
+    return events
 
 
 def _ev(result: dict, name: str, **match) -> list[dict]:
@@ -424,18 +443,8 @@ class Size:
         """kg build (or, when it does not finish, the build without SHACL, for a store to query)."""
         store = store or self.work / "store"
         b = self.child("build", CHILD_BUILD, [self.work / "kg.toml", store], self.build_cap)
-        stages, running, ran = bench_build.stage_times(b["events"], b["wall"])
-        self.facts["build_stages"] = {k: round(v, 2) for k, v in stages.items()}
-        self.facts["build_load"] = (b["load_start"], b["load_end"])
-        end = [e for e in _ev(b, "end") if e.get("stage") == "validate"]
-        if end:
-            self.facts["build_validate"] = (end[0]["s"], end[0]["rss_mb"])
-        done = _ev(b, "done")
-        if done:
-            self.facts.setdefault("triples", done[0]["triples"])
-            self.facts.setdefault("quads", done[0]["quads"])
-            self.build_result = (done[0]["seconds"], b)
-        else:
+        running, ran = self._take_build(b)
+        if not _ev(b, "done"):
             why = b["stopped"] or b["failed"] or "no result"
             self.build_result = (None, b, f"{why}; in stage {running} (running {ran:.0f} s)")
             self.say(f"[{self.label}] build: {self.build_result[2]}")
@@ -474,6 +483,23 @@ class Size:
 
         return current_generation(self.work / "store")
 
+    def _take_build(self, b: dict) -> tuple[str | None, float]:
+        """Record a build child's stage times, validation step, load and result; return the stage
+        it was in when stopped (None if it finished) and how long that stage had run."""
+        stages, running, ran = bench_build.stage_times(b["events"], b["wall"])
+        # shacl_pyshacl: logs written before the stage wrappers ignored the forked SHACL workers
+        self.facts["build_stages"] = {k: round(v, 2) for k, v in stages.items() if k != "shacl_pyshacl"}
+        self.facts["build_load"] = (b["load_start"], b["load_end"])
+        end = [e for e in _ev(b, "end") if e.get("stage") == "validate"]
+        if end:
+            self.facts["build_validate"] = (end[0]["s"], end[0]["rss_mb"])
+        done = _ev(b, "done")
+        if done:
+            self.facts.setdefault("triples", done[0]["triples"])
+            self.facts.setdefault("quads", done[0]["quads"])
+            self.build_result = (done[0]["seconds"], b)
+        return running, ran
+
     def resume_build(self) -> Path | None:
         """The store and build figures of an earlier run of this size (``--resume``), from the
         generator's summary and the build child's event log; None when that build did not finish."""
@@ -483,26 +509,14 @@ class Size:
             return None
         gen = json.loads(gen_info.read_text(encoding="utf-8"))
         self.facts.update(generated=gen["triples"], gen_s=gen["seconds"], records=gen["records_total"])
-        events = []
-        for line in log.read_text(encoding="utf-8").splitlines():
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:  # as run_child: a line two processes wrote into
-                pass
-        done = [e for e in events if e.get("ev") == "done"]
-        if not done:
+        events = read_events(log)
+        b = {"events": events, "wall": events[-1]["t"] if events else 0.0,
+             "peak_mb": max((e.get("rss_mb", 0) for e in events), default=0), "stopped": None,
+             "failed": None, "load_start": None, "load_end": None}
+        if not _ev(b, "done"):
             return None
-        b = {"events": events, "wall": events[-1]["t"], "peak_mb": max(e.get("rss_mb", 0) for e in events),
-             "stopped": None, "failed": None, "load_start": None, "load_end": None}
-        stages, _running, _ran = bench_build.stage_times(events, b["wall"])
-        self.facts["build_stages"] = {k: round(v, 2) for k, v in stages.items() if k != "shacl_pyshacl"}
-        self.facts["build_load"] = (None, None)
-        end = [e for e in events if e.get("ev") == "end" and e.get("stage") == "validate"]
-        if end:
-            self.facts["build_validate"] = (end[0]["s"], end[0]["rss_mb"])
-        self.facts.update(triples=done[0]["triples"], quads=done[0]["quads"],
-                          resumed=f"build from the run logged in {log}")
-        self.build_result = (done[0]["seconds"], b)
+        self._take_build(b)
+        self.facts["resumed"] = f"build from the run logged in {log}"
         from kg.store import current_generation
 
         return current_generation(self.work / "store")
@@ -696,17 +710,13 @@ class Size:
             self.add("export", "(remaining formats)", status=f"kg export {e['stopped'] or e['failed']}", load=load)
 
     def _neo4j(self, gen: Path, nt: Path) -> None:
-        from kg.neo4j_client import Neo4jSettings
-        from kg.neo4j_server import start_server, stop_server
+        from kg.neo4j_server import stop_server
 
         a = self.args
-        heap, pagecache, tx = NEO4J_MEMORY[self.label]
+        heap, pagecache, _tx = NEO4J_MEMORY[self.label]
         state = a.out / f"neo4j-suite-{self.label}"
-        os.environ["KG_SUITE_NEO4J_PASSWORD"] = "suite-" + secrets.token_hex(6)
         self.say(f"[{self.label}] starting Neo4j (heap {heap}, page cache {pagecache})")
-        status = start_server(state, port=0, heap=heap, pagecache=pagecache, tx_memory=tx,
-                              password_env="KG_SUITE_NEO4J_PASSWORD")
-        settings = Neo4jSettings(uri=status.uri, password=os.environ["KG_SUITE_NEO4J_PASSWORD"])
+        settings = start_suite_neo4j(state, self.label)
         try:
             self.facts["neo4j_version"] = bench_sync.cypher(
                 settings, "CALL dbms.components() YIELD name, versions, edition "

@@ -3,23 +3,24 @@ an empty database and an unchanged re-sync, with the suite's sync child and serv
 
     python bench/sync_size.py 10m      # after bench/suite.py --sizes 10m has built the store
 """
-import json, os, secrets, sys, time
+import json
+import sys
+import time
 from pathlib import Path
-sys.path.insert(0, "bench")
-import suite
-import sync as bench_sync
-from kg.neo4j_client import Neo4jSettings
-from kg.neo4j_server import start_server, stop_server
+
+sys.path.insert(0, str(Path(__file__).parent))
+import suite  # noqa: E402
+import sync as bench_sync  # noqa: E402
+from kg.neo4j_server import stop_server  # noqa: E402
+from kg.store import current_generation  # noqa: E402
+
 label = sys.argv[1] if len(sys.argv) > 1 else "10m"
-work = Path("bench/out/suite") / f"synth-{label}-s42"
-gen = next((work / "store").glob("gen-*"))
-state = Path("bench/out/suite") / f"neo4j-sync-{label}"
-heap, pagecache, tx = suite.NEO4J_MEMORY[label]
-os.environ["KG_SUITE_NEO4J_PASSWORD"] = "suite-" + secrets.token_hex(6)
+work = suite.HERE / "out" / "suite" / f"synth-{label}-s42"
+gen = current_generation(work / "store")
+state = suite.HERE / "out" / "suite" / f"neo4j-sync-{label}"
 t = time.perf_counter()
-status = start_server(state, port=0, heap=heap, pagecache=pagecache, tx_memory=tx, password_env="KG_SUITE_NEO4J_PASSWORD")
+settings = suite.start_suite_neo4j(state, label)
 print("started in", round(time.perf_counter() - t, 1), flush=True)
-settings = Neo4jSettings(uri=status.uri, password=os.environ["KG_SUITE_NEO4J_PASSWORD"])
 try:
     sargs = [gen, settings.uri, suite.SYNC_BATCH, settings.password]
     for name in ("sync-first-alone", "sync-unchanged-alone"):
